@@ -1,0 +1,115 @@
+// The resolved run configuration: one typed struct per TOML section. Defaults live here, in the
+// member initializers; every key's name, type, range and documentation lives in the schema table
+// (config_schema.cpp), which the loader, `--set`, `genvec config` and the help text all use.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace genvec {
+
+struct RunConfig {
+  std::string dir = "runs/default";
+  int64_t seed = 0;
+};
+
+struct DataConfig {
+  std::vector<std::string> files;
+  std::string format = "auto";
+  std::string text_field = "text";
+  std::string id_field;
+  int64_t num_shards = 8;
+  bool dedup = true;
+};
+
+struct ModelConfig {
+  std::string path = "${GENVEC_HOME}/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
+  std::string dtype = "float32";
+};
+
+struct TeacherConfig {
+  std::string kind = "sentence-encoder";
+  std::string path = "${GENVEC_HOME}/models/all-minilm-l6-v2";
+  int64_t batch_size = 64;
+};
+
+struct GenerateConfig {
+  int64_t max_new_tokens = 500;
+  int64_t max_prompt_tokens = 1024;
+  double temperature = 0.0;
+  int64_t top_k = 0;
+  double top_p = 1.0;
+  int64_t batch_size = 16;
+};
+
+struct TrainConfig {
+  int64_t num_tokens = 10;
+  int64_t num_compression_tokens = 10;
+  double lr = 5e-4;
+  int64_t warmup_steps = 100;
+  int64_t schedule_steps = 20000;
+  int64_t max_steps = 5000;
+  int64_t global_batch_size = 32;
+  int64_t max_length = 512;
+  double grad_clip = 1.0;
+  double weight_decay = 0.0;
+  double recon_weight = 1.0;
+  double align_weight = 1.0;
+  std::string response_eos = "model";
+  int64_t checkpoint_every = 500;
+  int64_t keep_checkpoints = 3;
+};
+
+struct EvalConfig {
+  std::vector<std::string> tasks;
+  int64_t every_steps = 1000;
+  int64_t batch_size = 32;
+};
+
+struct DistConfig {
+  std::string backend = "auto";
+  double timeout_s = 600.0;
+  int64_t threads_per_rank = 0;
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  RunConfig run;
+  DataConfig data;
+  ModelConfig model;
+  TeacherConfig teacher;
+  GenerateConfig generate;
+  TrainConfig train;
+  EvalConfig eval;
+  DistConfig dist;
+  LogConfig log;
+};
+
+// One `--set section.key=value` from the command line.
+struct ConfigOverride {
+  std::string key;
+  std::string value;
+};
+
+// Defaults, then the TOML file (if any), then the overrides in order; paths get ${VAR} and ~
+// expanded and, when relative, are resolved against the config file's folder (the current folder
+// for defaults and overrides). Throws ConfigError naming file:line or the key.
+Config config_load(const std::filesystem::path* file, const std::vector<ConfigOverride>& overrides);
+
+// Same as config_load but from TOML text; `source_name` names it in errors.
+Config config_load_string(const std::string& toml_text, const std::string& source_name,
+                          const std::filesystem::path& base_dir,
+                          const std::vector<ConfigOverride>& overrides);
+
+// The whole resolved config as TOML that config_load reads back to an equal Config.
+std::string config_to_toml(const Config& config);
+
+// Cross-key checks that a single key's range cannot express; throws ConfigError.
+void config_validate(const Config& config);
+
+}  // namespace genvec

@@ -1,0 +1,33 @@
+// dist/-internal: the MPI handles behind World and the checked-call macro. Nothing outside dist/
+// includes this file; the rest of genvec sees only World and Communicator.
+#pragma once
+
+#include <memory>
+
+#include <mpi.h>
+
+#include "dist/world.h"
+
+namespace genvec {
+
+struct World::Impl {
+  MPI_Comm comm = MPI_COMM_NULL;        // a private duplicate of MPI_COMM_WORLD
+  MPI_Comm local_comm = MPI_COMM_NULL;  // the ranks sharing this node's memory
+};
+
+// Throws DistError naming the call, file:line, host, rank and MPI's own error string.
+void mpi_check(int code, const char* call, const char* file, int line);
+
+#define GENVEC_MPI_CHECK(call) ::genvec::mpi_check((call), #call, __FILE__, __LINE__)
+
+// "rank 3 on node-7": where a failure happened, for error messages.
+std::string mpi_where();
+
+std::unique_ptr<Communicator> make_mpi_communicator(MPI_Comm comm, double timeout_s);
+
+#ifdef GENVEC_WITH_NCCL
+std::unique_ptr<Communicator> make_nccl_communicator(MPI_Comm comm, const WorldInfo& info,
+                                                     double timeout_s);
+#endif
+
+}  // namespace genvec

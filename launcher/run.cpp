@@ -1,0 +1,81 @@
+// The launcher's run path and error guard: see run.h.
+#include "launcher/run.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include <ATen/Parallel.h>
+#include <spdlog/spdlog.h>
+
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "dist/world.h"
+
+namespace genvec {
+
+bool launcher_is_first_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    if (const char* value = std::getenv(name)) return std::string(value) == "0";
+  return true;
+}
+
+void launcher_print_error(const std::exception& error) {
+  std::cerr << "genvec: error: " << error.what() << "\n";
+  if (auto* e = dynamic_cast<const Error*>(&error); e && !e->hint().empty())
+    std::cerr << "---> HINT: " << e->hint() << "\n";
+}
+
+int launcher_guard(const World& world, std::string_view command,
+                   const std::function<int()>& body) {
+  int code = kExitError;
+  std::string hint;
+  try {
+    return body();
+  } catch (const Error& e) {
+    code = dynamic_cast<const ConfigError*>(&e) ? kExitUsage : kExitError;
+    hint = e.hint();
+    spdlog::error("genvec {} failed on rank {} ({}): {}", command, world.rank(),
+                  world.info().host, e.what());
+  } catch (const std::exception& e) {
+    hint = "this looks like a bug in genvec or a library; report it with the logs in RUN/logs/";
+    spdlog::error("genvec {} failed on rank {} ({}): internal error: {}", command, world.rank(),
+                  world.info().host, e.what());
+  }
+  if (!hint.empty()) spdlog::error("---> HINT: {}", hint);
+  spdlog::default_logger()->flush();
+  if (world.size() > 1) world.abort(code);
+  return code;
+}
+
+int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
+  std::unique_ptr<World> world;
+  try {
+    world = std::make_unique<World>(argc, argv);
+  } catch (const Error& e) {
+    launcher_print_error(e);
+    return kExitError;
+  }
+  log_init(world->rank(), "info", nullptr);  // until the config names the level and run dir
+  const CommandSpec& command = *command_line.command;
+  return launcher_guard(*world, command.name, [&] {
+    const std::filesystem::path* file =
+        command_line.config_file ? &*command_line.config_file : nullptr;
+    const Config config = config_load(file, command_line.overrides);
+    const std::filesystem::path run_dir = config.run.dir;
+    log_init(world->rank(), config.log.level, command.uses_run_dir ? &run_dir : nullptr);
+
+    const WorldInfo& info = world->info();
+    const int threads =
+        config.dist.threads_per_rank > 0 ? static_cast<int>(config.dist.threads_per_rank)
+                                         : info.cores;
+    at::set_num_threads(threads);
+    spdlog::debug("genvec {}: rank {}/{} on {} (local rank {}/{}), {} thread(s), cuda device {}",
+                  command.name, info.rank, info.size, info.host, info.local_rank, info.local_size,
+                  threads, info.cuda_device);
+    return command.main(CommandContext{config, *world, command_line.flags});
+  });
+}
+
+}  // namespace genvec

@@ -1,0 +1,28 @@
+// What the launcher hands every command: the resolved config, the MPI world, and the command
+// line's flags. Each command's entry point has the signature CommandMain and returns the process
+// exit code; errors are thrown (common/errors.h), never printed and swallowed.
+#pragma once
+
+#include <set>
+#include <string>
+
+namespace genvec {
+
+struct Config;
+class World;
+
+struct CommandContext {
+  const Config& config;
+  const World& world;
+  const std::set<std::string>& flags;  // the command's value-less options given, e.g. "--force"
+
+  bool has_flag(const std::string& flag) const { return flags.count(flag) > 0; }
+};
+
+using CommandMain = int (*)(const CommandContext&);
+
+// Report commands (stages/*.cpp).
+int doctor_main(const CommandContext& context);
+int config_main(const CommandContext& context);
+
+}  // namespace genvec

@@ -1,0 +1,165 @@
+// `genvec doctor`: what this machine and job look like to genvec: versions, the BLAS actually
+// loaded and its measured sgemm speed, the MPI layout per rank, HDF5, NCCL/CUDA, and the models
+// under $GENVEC_HOME. Every rank measures; rank 0 prints. Writes nothing.
+#include <dlfcn.h>
+#include <link.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <hdf5.h>
+#include <torch/version.h>
+
+#include "common/config.h"
+#include "common/paths.h"
+#include "common/version.h"
+#include "dist/communicator.h"
+#include "dist/world.h"
+#include "stages/command.h"
+
+namespace genvec {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The BLAS/LAPACK shared objects actually mapped into this process (Debian picks one through
+// update-alternatives, so the link line does not tell).
+std::vector<std::string> loaded_blas_libraries() {
+  std::set<std::string> paths;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* out) {
+        std::string name = info->dlpi_name ? info->dlpi_name : "";
+        std::string lower = name;
+        std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+        if (lower.find("blas") != std::string::npos || lower.find("mkl") != std::string::npos) {
+          std::error_code ec;
+          fs::path real = fs::canonical(name, ec);
+          static_cast<std::set<std::string>*>(out)->insert(ec ? name : real.string());
+        }
+        return 0;
+      },
+      &paths);
+  return {paths.begin(), paths.end()};
+}
+
+std::string blas_description() {
+  using GetConfig = char* (*)();
+  if (auto get = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config")))
+    return get();  // "OpenBLAS 0.3.21 ... USE_OPENMP SkylakeX MAX_THREADS=64"
+  for (const std::string& path : loaded_blas_libraries())
+    if (path.find("/blas/") != std::string::npos)
+      return "reference BLAS (slow: install libopenblas0-openmp, see scripts/setup.sh)";
+  return "unknown BLAS";
+}
+
+// Median GFLOP/s of a 1024x1024 float32 matmul over a few runs, on this rank's threads.
+double measure_sgemm_gflops() {
+  constexpr int64_t n = 1024;
+  at::Tensor a = at::randn({n, n}), b = at::randn({n, n}), c = at::empty({n, n});
+  at::mm_out(c, a, b);  // warm-up: thread pool start, page faults
+  std::vector<double> gflops;
+  for (int run = 0; run < 5; ++run) {
+    auto start = std::chrono::steady_clock::now();
+    at::mm_out(c, a, b);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    gflops.push_back(2.0 * n * n * n / seconds / 1e9);
+  }
+  std::sort(gflops.begin(), gflops.end());
+  return gflops[gflops.size() / 2];
+}
+
+std::string hdf5_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
+std::string presence(const std::string& path) {
+  if (path.empty()) return "(not set)";
+  return path + (fs::exists(path) ? "  [present]" : "  [MISSING]");
+}
+
+// Models fetched by scripts/setup.sh: one folder each with a SHA256SUMS of its files.
+void print_models(std::ostream& out, const Config& config) {
+  const fs::path models = genvec_home() / "models";
+  out << "models     GENVEC_HOME=" << genvec_home().string() << "\n";
+  bool any = false;
+  if (fs::is_directory(models)) {
+    for (const auto& entry : fs::directory_iterator(models)) {
+      if (!entry.is_directory()) continue;
+      any = true;
+      std::ifstream sums(entry.path() / "SHA256SUMS");
+      std::string sha, file;
+      sums >> sha >> file;
+      out << "  " << entry.path().filename().string() << ": "
+          << (sha.empty() ? "no SHA256SUMS (incomplete download?)"
+                          : file + " sha256 " + sha.substr(0, 16) + "...")
+          << "\n";
+    }
+  }
+  if (!any) out << "  none: run scripts/setup.sh to fetch the default models\n";
+  out << "  model.path   " << presence(config.model.path) << "\n";
+  out << "  teacher.path " << presence(config.teacher.path) << "\n";
+}
+
+}  // namespace
+
+int doctor_main(const CommandContext& context) {
+  const World& world = context.world;
+  const WorldInfo& info = world.info();
+  const int threads = at::get_num_threads();
+  const double gflops = measure_sgemm_gflops();
+
+  // Per-rank facts travel to rank 0 through the communicator, as every stage's data would.
+  auto communicator = world.make_cpu_communicator(context.config.dist.timeout_s);
+  at::Tensor mine = at::tensor({static_cast<double>(info.local_rank), static_cast<double>(threads),
+                                gflops, static_cast<double>(info.cuda_device)},
+                               at::kDouble);
+  at::Tensor all = at::empty({world.size(), mine.numel()}, at::kDouble);
+  communicator->all_gather(mine, all);
+  if (world.rank() != 0) return 0;
+
+  std::ostringstream out;
+  out << "genvec     " << genvec_version() << " (git " << genvec_git_revision() << ")\n";
+  out << "libtorch   " << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "."
+      << TORCH_VERSION_PATCH << ", CUDA "
+      << (at::hasCUDA() ? "available" : "not available (CPU build or no GPU)") << "\n";
+  out << "BLAS       " << blas_description() << "\n";
+  for (const std::string& path : loaded_blas_libraries()) out << "           loaded " << path << "\n";
+  const auto rows = all.accessor<double, 2>();
+  double total = 0;
+  for (int r = 0; r < world.size(); ++r) total += rows[r][2];
+  out << "sgemm      1024x1024 float32: " << static_cast<int>(gflops + 0.5)
+      << " GFLOP/s on rank 0 (" << threads << " thread(s)), " << static_cast<int>(total + 0.5)
+      << " GFLOP/s over all ranks at once\n";
+  out << "MPI        " << world.mpi_library_version() << "\n";
+  out << "           world size " << info.size << ", " << info.num_nodes << " node(s), "
+      << info.local_size << " rank(s) per node on rank 0's node\n";
+  for (int r = 0; r < world.size(); ++r) {
+    out << "           rank " << r << ": host " << info.hosts[r] << ", local rank "
+        << static_cast<int>(rows[r][0]) << ", " << static_cast<int>(rows[r][1])
+        << " thread(s), " << static_cast<int>(rows[r][2] + 0.5) << " GFLOP/s, device "
+        << (rows[r][3] < 0 ? std::string("cpu") : "cuda:" + std::to_string(int(rows[r][3])))
+        << "\n";
+  }
+  out << "HDF5       " << hdf5_version() << "\n";
+  out << "NCCL       "
+      << (world_has_nccl() ? "built (" + world_nccl_version() + "), " +
+                                 std::to_string(info.cuda_device_count) + " CUDA device(s) here" +
+                                 (info.cuda_device_count ? "" : ": NCCL collectives need a GPU")
+                           : std::string("not built (CUDA toolkit/NCCL not found or "
+                                         "-DGENVEC_NCCL=OFF)"))
+      << "\n";
+  print_models(out, context.config);
+  std::cout << out.str() << std::flush;
+  return 0;
+}
+
+}  // namespace genvec
