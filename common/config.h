@@ -21,6 +21,7 @@ struct DataConfig {
   std::string text_field = "text";
   std::string id_field;
   int64_t num_shards = 8;
+  int64_t max_queries = 0;
   bool dedup = true;
 };
 

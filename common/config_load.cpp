@@ -39,9 +39,10 @@ std::string location(const std::string& source, const toml::source_region& regio
 
 [[noreturn]] void throw_type_error(const KeySpec& spec, const toml::node& node,
                                    const std::string& where) {
-  throw ConfigError(where + ": " + std::string(spec.name) + " expects " +
-                        (spec.type == ValueType::integer ? "an " : "a ") +
-                        std::string(value_type_name(spec.type)) + ", got " +
+  const std::string type(value_type_name(spec.type));
+  const bool vowel = std::string_view("aeiou").find(type[0]) != std::string_view::npos;
+  throw ConfigError(where + ": " + std::string(spec.name) + " expects " + (vowel ? "an " : "a ") +
+                        type + ", got " +
                         node_type_name(node),
                     std::string(spec.name) + ": " + std::string(spec.doc));
 }

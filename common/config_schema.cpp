@@ -71,6 +71,9 @@ std::vector<KeySpec> make_schema() {
       range(key_of("data.num_shards", &C::data, &DataConfig::num_shards,
                  "number of shards the queries are split into (units of work and of resume)"),
             1, 1'000'000),
+      range(key_of("data.max_queries", &C::data, &DataConfig::max_queries,
+                   "use only the first N valid queries (after dedup); 0 uses them all"),
+            0, 1LL << 40),
       key_of("data.dedup", &C::data, &DataConfig::dedup,
            "drop exact duplicate queries (after whitespace and case normalization)"),
 
@@ -219,8 +222,12 @@ std::string toml_quote(const std::string& s) {
 
 // Shortest text that parses back to the same double, always recognisable as a TOML float.
 std::string toml_float(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  char buf[400];
+  // Plain decimals read best ("0.0005", not "5e-04"); exponents only for extreme magnitudes.
+  const double magnitude = std::fabs(v);
+  const bool plain = magnitude == 0 || (magnitude >= 1e-5 && magnitude < 1e15);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v,
+                                 plain ? std::chars_format::fixed : std::chars_format::scientific);
   std::string s(buf, end);
   if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // "n": inf/nan
   return s;

@@ -114,7 +114,7 @@ class MpiCommunicator final : public Communicator {
       if (done) return;
       if (std::chrono::duration<double>(clock::now() - start).count() > timeout_s_)
         throw DistError(std::string(op) + " did not complete within " +
-                            std::to_string(timeout_s_) + " s (" + mpi_where() +
+                            seconds_text(timeout_s_) + " s (" + mpi_where() +
                             "): another rank died, is stuck, or skipped this collective",
                         "read the other ranks' logs in RUN/logs/; raise dist.timeout_s if a "
                         "step legitimately takes longer");

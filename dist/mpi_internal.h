@@ -20,6 +20,9 @@ void mpi_check(int code, const char* call, const char* file, int line);
 
 #define GENVEC_MPI_CHECK(call) ::genvec::mpi_check((call), #call, __FILE__, __LINE__)
 
+// "2.5" rather than "2.500000", for time-out messages.
+std::string seconds_text(double seconds);
+
 // "rank 3 on node-7": where a failure happened, for error messages.
 std::string mpi_where();
 

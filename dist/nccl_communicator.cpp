@@ -136,7 +136,7 @@ class NcclCommunicator final : public Communicator {
         ncclCommAbort(comm_);
         comm_ = nullptr;
         throw DistError(std::string(op) + " did not complete within " +
-                            std::to_string(timeout_s_) + " s (" + mpi_where() +
+                            seconds_text(timeout_s_) + " s (" + mpi_where() +
                             "): another rank died, is stuck, or skipped this collective",
                         "read the other ranks' logs in RUN/logs/; raise dist.timeout_s if a "
                         "step legitimately takes longer");

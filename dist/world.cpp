@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 
@@ -62,6 +63,12 @@ std::vector<std::string> gather_hosts(MPI_Comm comm, int size, const std::string
 }
 
 }  // namespace
+
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
+}
 
 std::string mpi_where() {
   int initialized = 0, finalized = 0, rank = -1;
