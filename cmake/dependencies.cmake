@@ -4,8 +4,12 @@
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)
   message(STATUS "genvec: ccache found (${CCACHE_PROGRAM}): rebuilds reuse earlier compiles")
-  set(CMAKE_C_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
-  set(CMAKE_CXX_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
+  # Without this sloppiness ccache refuses to cache anything compiled with the torch PCH.
+  set(launcher ${CMAKE_COMMAND} -E env
+      CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+      ${CCACHE_PROGRAM})
+  set(CMAKE_C_COMPILER_LAUNCHER ${launcher})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${launcher})
 else()
   message(STATUS "genvec: ccache not found - HINT: apt-get install ccache for faster rebuilds")
 endif()

@@ -37,13 +37,23 @@ if [[ $(id -u) -ne 0 ]]; then
     exec sudo --preserve-env=SLURM_CONF,SLURM_LOCAL_TIMEOUT bash "$0" "$@"
 fi
 
-# pid_alive PIDFILE NAME: true if PIDFILE names a live process whose command is NAME.
+# proc_running PID: true if PID exists and is not a zombie. A crashed daemon is
+# re-parented to PID 1, and a container's PID 1 may reap it only much later;
+# until then kill -0 still succeeds, so look at the state in /proc/PID/stat.
+proc_running() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) } # the state letter follows "(comm) "
+    [[ ${stat:0:1} != Z ]]
+}
+
+# pid_alive PIDFILE NAME: true if PIDFILE names a running process whose command is NAME.
 # Checking the name guards against pid reuse after a reboot/crash left a stale file.
 pid_alive() {
     local pidfile=$1 name=$2 pid
     [[ -r $pidfile ]] || return 1
     pid=$(tr -dc '0-9' <"$pidfile")
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+    [[ -n $pid ]] && proc_running "$pid" || return 1
     [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]]
 }
 
@@ -59,10 +69,10 @@ stop_daemon() {
     log "$name: stopping (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
+        proc_running "$pid" || break
         sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if proc_running "$pid"; then
         log "$name: did not exit after 10 s, sending SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -267,9 +277,12 @@ start_daemon slurmd
 
 # ---------------------------------------------------------------- wait for node
 # "idle" on a fresh cluster; mixed/allocated just mean a re-run found jobs running.
+# The loop is bounded by wall-clock time, not iterations: against a dead
+# slurmctld a single sinfo call blocks ~9 s in connection retries.
 state=""
-for ((i = 0; i < TIMEOUT * 2; i++)); do
-    state=$(sinfo -h -N -n "$NODE" -o '%T' 2>/dev/null | head -n1 || true)
+deadline=$((SECONDS + TIMEOUT))
+while ((SECONDS < deadline)); do
+    state=$(timeout 5 sinfo -h -N -n "$NODE" -o '%T' 2>/dev/null | head -n1 || true)
     case $state in
         idle | mixed | allocated | completing) break ;;
     esac
@@ -278,7 +291,7 @@ done
 case $state in
     idle | mixed | allocated | completing) ;;
     *)
-        reason=$(sinfo -h -N -n "$NODE" -o '%E' 2>/dev/null || true)
+        reason=$(timeout 5 sinfo -h -N -n "$NODE" -o '%E' 2>/dev/null || true)
         dump_logs
         die "node $NODE not usable after ${TIMEOUT}s (state '${state:-no answer from slurmctld}'${reason:+, reason: $reason})"
         ;;
@@ -289,11 +302,12 @@ esac
 # trivial probe job now: it proves batch launch works end to end and absorbs
 # that delay here instead of in the first test.
 if ((ctld_started_now)); then
-    jid=$(sbatch --parsable -J genvec-probe -o /dev/null -t 1 --wrap true) ||
+    jid=$(timeout 30 sbatch --parsable -J genvec-probe -o /dev/null -t 1 --wrap true) ||
         { dump_logs; die "sbatch of the probe job failed"; }
     jstate=""
-    for ((i = 0; i < TIMEOUT * 5; i++)); do
-        jstate=$(scontrol -o show job "$jid" 2>/dev/null | grep -o 'JobState=[A-Z_]*' || true)
+    deadline=$((SECONDS + TIMEOUT))
+    while ((SECONDS < deadline)); do
+        jstate=$(timeout 5 scontrol -o show job "$jid" 2>/dev/null | grep -o 'JobState=[A-Z_]*' || true)
         case ${jstate#JobState=} in PENDING | CONFIGURING | RUNNING | COMPLETING | "") ;; *) break ;; esac
         sleep 0.2
     done

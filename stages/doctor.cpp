@@ -2,14 +2,12 @@
 // loaded and its measured sgemm speed, the MPI layout per rank, HDF5, NCCL/CUDA, and the models
 // under $GENVEC_HOME. Every rank measures; rank 0 prints. Writes nothing.
 #include <dlfcn.h>
-#include <link.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 
 #include <ATen/ATen.h>
@@ -29,34 +27,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The BLAS/LAPACK shared objects actually mapped into this process (Debian picks one through
-// update-alternatives, so the link line does not tell).
-std::vector<std::string> loaded_blas_libraries() {
-  std::set<std::string> paths;
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, size_t, void* out) {
-        std::string name = info->dlpi_name ? info->dlpi_name : "";
-        std::string lower = name;
-        std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-        if (lower.find("blas") != std::string::npos || lower.find("mkl") != std::string::npos) {
-          std::error_code ec;
-          fs::path real = fs::canonical(name, ec);
-          static_cast<std::set<std::string>*>(out)->insert(ec ? name : real.string());
-        }
-        return 0;
-      },
-      &paths);
-  return {paths.begin(), paths.end()};
-}
-
+// Which library answers sgemm_ for this process, resolved the way libtorch's own call is. Debian
+// picks libblas.so.3 through update-alternatives and LD_LIBRARY_PATH can override it, so the
+// link line does not tell; the dynamic linker does.
 std::string blas_description() {
+  void* sgemm = dlsym(RTLD_DEFAULT, "sgemm_");
+  Dl_info where{};
+  if (!sgemm || !dladdr(sgemm, &where) || !where.dli_fname)
+    return "no dynamic sgemm_ (libtorch may bundle MKL statically)";
+  std::error_code ec;
+  const fs::path real = fs::canonical(where.dli_fname, ec);
+  const std::string path = ec ? where.dli_fname : real.string();
   using GetConfig = char* (*)();
-  if (auto get = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config")))
-    return get();  // "OpenBLAS 0.3.21 ... USE_OPENMP SkylakeX MAX_THREADS=64"
-  for (const std::string& path : loaded_blas_libraries())
-    if (path.find("/blas/") != std::string::npos)
-      return "reference BLAS (slow: install libopenblas0-openmp, see scripts/setup.sh)";
-  return "unknown BLAS";
+  auto openblas_config = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+  if (path.find("openblas") != std::string::npos && openblas_config)
+    return std::string(openblas_config()) + "\n           sgemm_ from " + path;
+  if (path.find("/blas/") != std::string::npos)
+    return "Debian's reference BLAS, slow (" + path +
+           ")\n           ---> HINT: install libopenblas0-openmp (scripts/setup.sh)";
+  return "sgemm_ from " + path;
 }
 
 // Median GFLOP/s of a 1024x1024 float32 matmul over a few runs, on this rank's threads.
@@ -132,7 +121,6 @@ int doctor_main(const CommandContext& context) {
       << TORCH_VERSION_PATCH << ", CUDA "
       << (at::hasCUDA() ? "available" : "not available (CPU build or no GPU)") << "\n";
   out << "BLAS       " << blas_description() << "\n";
-  for (const std::string& path : loaded_blas_libraries()) out << "           loaded " << path << "\n";
   const auto rows = all.accessor<double, 2>();
   double total = 0;
   for (int r = 0; r < world.size(); ++r) total += rows[r][2];
