@@ -5,12 +5,14 @@
 #include <iostream>
 #include <memory>
 
+#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
 
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "dist/communicator.h"
 #include "dist/world.h"
 
 namespace genvec {
@@ -74,7 +76,11 @@ int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
     spdlog::debug("genvec {}: rank {}/{} on {} (local rank {}/{}), {} thread(s), cuda device {}",
                   command.name, info.rank, info.size, info.host, info.local_rank, info.local_size,
                   threads, info.cuda_device);
-    return command.main(CommandContext{config, *world, command_line.flags});
+    const int code = command.main(CommandContext{config, *world, command_line.flags});
+    // Ranks agree on the outcome: if any rank's command failed, every rank reports it.
+    at::Tensor worst = at::tensor({code}, at::kInt);
+    world->make_cpu_communicator(config.dist.timeout_s)->all_reduce(worst, ReduceOp::max);
+    return worst.item<int>();
   });
 }
 

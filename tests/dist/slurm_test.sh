@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# genvec under Slurm, as users run it: (1) `srun --mpi=pmix -n 2 genvec doctor` and (2) an
+# `sbatch --wait` job whose script runs `mpirun -np 2 genvec doctor`; both must report a world
+# of 2 ranks. Skips (exit 77) when no Slurm controller answers: scripts/slurm-local.sh starts a
+# single-node one (scripts/test.sh does so as root).
+#   slurm_test.sh GENVEC
+set -euo pipefail
+genvec=$1
+if ! command -v srun >/dev/null || ! timeout 10 sinfo -h >/dev/null 2>&1; then
+  echo "SKIPPED: no Slurm cluster answers here (scripts/slurm-local.sh starts one)"
+  exit 77
+fi
+fail() { echo "FAILED: $*"; exit 1; }
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+echo "--- srun --mpi=pmix -n 2 genvec doctor"
+timeout 120 srun --mpi=pmix -n 2 -t 2 "$genvec" doctor | tee "$scratch/srun.out"
+grep -q "world size 2," "$scratch/srun.out" || fail "srun: genvec did not see 2 ranks"
+
+echo "--- sbatch --wait: mpirun -np 2 genvec doctor inside the allocation"
+cat > "$scratch/job.sh" <<JOB
+#!/usr/bin/env bash
+#SBATCH -n 2
+#SBATCH -t 2
+#SBATCH -o $scratch/job.out
+# Open MPI refuses to start as root without these (CI runs as root).
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+mpirun -np 2 "$genvec" doctor
+JOB
+timeout 180 sbatch --wait "$scratch/job.sh" || { cat "$scratch/job.out" 2>/dev/null; fail "sbatch job failed"; }
+cat "$scratch/job.out"
+grep -q "world size 2," "$scratch/job.out" || fail "sbatch + mpirun: genvec did not see 2 ranks"
+echo "--- ok"
