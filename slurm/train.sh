@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The main job on a Slurm cluster: every pipeline stage of genvec on one config, one MPI rank per
+# task (srun --mpi=pmix). Submit from the repository root:
+#   sbatch slurm/train.sh [CONFIG=configs/quickstart.toml] [genvec options, e.g. --set train.lr=3e-4]
+# Resubmitting resumes: finished stages are skipped, the others continue from their last commit.
+# Adjust the #SBATCH lines (or override them on the sbatch command line) for your cluster; on GPU
+# nodes ask for one task per GPU, e.g. --ntasks-per-node=4 --gpus-per-node=4.
+#SBATCH --job-name=genvec
+#SBATCH --nodes=1
+#SBATCH --ntasks-per-node=2
+#SBATCH --cpus-per-task=1
+#SBATCH --time=02:00:00
+#SBATCH --output=genvec-%j.out
+set -euo pipefail
+cd "${SLURM_SUBMIT_DIR:-.}"
+config=${1:-configs/quickstart.toml}
+shift || true
+genvec=${GENVEC:-build/launcher/genvec}
+[ -x "$genvec" ] || { echo "genvec not found at $genvec: run scripts/build.sh or set GENVEC" >&2; exit 1; }
+
+srun --mpi=pmix "$genvec" doctor --config "$config"
+srun --mpi=pmix "$genvec" run --config "$config" "$@"
