@@ -49,4 +49,13 @@ void log_init(int rank, const std::string& level_name, const std::filesystem::pa
   spdlog::set_default_logger(logger);
 }
 
+void log_write(LogLevel level, std::string_view message) {
+  static constexpr spdlog::level::level_enum levels[] = {
+      spdlog::level::trace, spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
+      spdlog::level::err};
+  spdlog::log(levels[static_cast<int>(level)], "{}", message);
+}
+
+void log_flush() { spdlog::default_logger()->flush(); }
+
 }  // namespace genvec

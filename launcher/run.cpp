@@ -7,7 +7,6 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <spdlog/spdlog.h>
 
 #include "common/config.h"
 #include "common/errors.h"
@@ -38,15 +37,15 @@ int launcher_guard(const World& world, std::string_view command,
   } catch (const Error& e) {
     code = dynamic_cast<const ConfigError*>(&e) ? kExitUsage : kExitError;
     hint = e.hint();
-    spdlog::error("genvec {} failed on rank {} ({}): {}", command, world.rank(),
-                  world.info().host, e.what());
+    log_error(str_cat("genvec ", command, " failed on rank ", world.rank(), " (",
+                      world.info().host, "): ", e.what()));
   } catch (const std::exception& e) {
     hint = "this looks like a bug in genvec or a library; report it with the logs in RUN/logs/";
-    spdlog::error("genvec {} failed on rank {} ({}): internal error: {}", command, world.rank(),
-                  world.info().host, e.what());
+    log_error(str_cat("genvec ", command, " failed on rank ", world.rank(), " (",
+                      world.info().host, "): internal error: ", e.what()));
   }
-  if (!hint.empty()) spdlog::error("---> HINT: {}", hint);
-  spdlog::default_logger()->flush();
+  if (!hint.empty()) log_error("---> HINT: " + hint);
+  log_flush();
   if (world.size() > 1) world.abort(code);
   return code;
 }
@@ -73,9 +72,9 @@ int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
         config.dist.threads_per_rank > 0 ? static_cast<int>(config.dist.threads_per_rank)
                                          : info.cores;
     at::set_num_threads(threads);
-    spdlog::debug("genvec {}: rank {}/{} on {} (local rank {}/{}), {} thread(s), cuda device {}",
-                  command.name, info.rank, info.size, info.host, info.local_rank, info.local_size,
-                  threads, info.cuda_device);
+    log_debug(str_cat("genvec ", command.name, ": rank ", info.rank, "/", info.size, " on ",
+                      info.host, " (local rank ", info.local_rank, "/", info.local_size, "), ",
+                      threads, " thread(s), cuda device ", info.cuda_device));
     const int code = command.main(CommandContext{config, *world, command_line.flags});
     // Ranks agree on the outcome: if any rank's command failed, every rank reports it.
     at::Tensor worst = at::tensor({code}, at::kInt);

@@ -5,8 +5,6 @@
 #include <fstream>
 #include <regex>
 
-#include <spdlog/spdlog.h>
-
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -26,10 +24,10 @@ TEST(Log, EveryRankWritesItsOwnFileWithTimeRankAndLevel) {
   const fs::path run_dir = fs::temp_directory_path() / ("genvec-log-test-" + std::to_string(getpid()));
   fs::remove_all(run_dir);
   log_init(3, "debug", &run_dir);
-  spdlog::trace("not shown at debug");
-  spdlog::debug("step {} done", 7);
-  spdlog::warn("careful");
-  spdlog::default_logger()->flush();
+  log_write(LogLevel::trace, "not shown at debug");
+  log_debug(str_cat("step ", 7, " done"));
+  log_warn("careful");
+  log_flush();
 
   const fs::path file = run_dir / "logs" / "rank-00003.log";
   EXPECT_EQ(log_rank_file(run_dir, 3), file);
