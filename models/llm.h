@@ -1,0 +1,71 @@
+// The frozen decoder LLM (Llama family: SmolLM2, Llama 3.x, Qwen2.5 attention biases, Qwen3
+// per-head q/k RMSNorm) in libtorch, loaded from a GGUF file or a Hugging Face model directory.
+// One forward serves every use: token ids or input embeddings (soft prompts) in, final-norm
+// hidden states out, logits on request; autograd flows to the inputs while every weight stays
+// frozen. The computation mirrors transformers' LlamaModel (eager attention, fp32), which the
+// parity tests compare against.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace genvec {
+
+// What the model file fixes (llama.cpp's hparams).
+struct LlmHparams {
+  std::string architecture;  // "llama", "qwen2", "qwen3"
+  int64_t vocab_size = 0;
+  int64_t hidden_size = 0;
+  int64_t intermediate_size = 0;
+  int64_t num_layers = 0;
+  int64_t num_heads = 0;
+  int64_t num_kv_heads = 0;
+  int64_t head_dim = 0;
+  double rms_norm_eps = 1e-5;
+  double rope_theta = 10000.0;
+  bool attention_bias = false;  // Qwen2: q/k/v projections have biases
+  bool qk_norm = false;         // Qwen3: RMSNorm over each head of q and k before RoPE
+  bool tied_embeddings = false;
+  // Llama-3 rope scaling (factor 0: none).
+  double rope_scaling_factor = 0.0;
+  double rope_low_freq_factor = 1.0;
+  double rope_high_freq_factor = 4.0;
+  int64_t rope_original_context = 8192;
+};
+
+class Llm {
+ public:
+  // A GGUF file or a Hugging Face model directory (config.json + safetensors). Weights are
+  // dequantized/converted to float32 and frozen. Throws IoError naming the file and problem.
+  static Llm load(const std::filesystem::path& path);
+
+  const LlmHparams& hparams() const { return hparams_; }
+
+  // Token embeddings of ids (B, T) -> (B, T, D).
+  at::Tensor embed(const at::Tensor& input_ids) const;
+
+  // Final-norm hidden states (B, T, D) of input embeddings (B, T, D), with attention_mask
+  // (B, T) (1 = token, 0 = padding; left padding) and optional position ids (B, T); without
+  // them positions are 0..T-1 for every row, as transformers does when none are given.
+  at::Tensor forward(const at::Tensor& input_embeddings, const at::Tensor& attention_mask,
+                     const std::optional<at::Tensor>& position_ids = std::nullopt) const;
+
+  // The LM head: hidden (..., D) -> logits (..., V).
+  at::Tensor logits(const at::Tensor& hidden) const;
+
+  // A weight by its Hugging Face name ("model.layers.0.self_attn.q_proj.weight").
+  const at::Tensor& weight(const std::string& name) const;
+
+ private:
+  at::Tensor rope_inverse_frequencies() const;
+
+  LlmHparams hparams_;
+  std::map<std::string, at::Tensor> weights_;
+  at::Tensor rope_frequency_factors_;  // GGUF rope_freqs.weight (Llama 3), if present
+};
+
+}  // namespace genvec

@@ -1,0 +1,133 @@
+// The Llama-family forward pass, step for step as transformers' LlamaModel computes it in fp32
+// with eager attention: RMSNorm in float32, rotate_half RoPE (with Llama-3 frequency scaling),
+// grouped-query attention with a causal + padding mask of the dtype's lowest value, SwiGLU MLP.
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <limits>
+
+#include "common/errors.h"
+#include "models/llm.h"
+
+namespace genvec {
+namespace {
+
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  const at::Tensor variance = x.pow(2).mean(-1, /*keepdim=*/true);
+  return weight * (x * at::rsqrt(variance + eps));
+}
+
+at::Tensor rotate_half(const at::Tensor& x) {
+  const int64_t half = x.size(-1) / 2;
+  return at::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
+}
+
+at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor* bias = nullptr) {
+  return bias ? at::linear(x, weight, *bias) : at::linear(x, weight);
+}
+
+}  // namespace
+
+at::Tensor Llm::rope_inverse_frequencies() const {
+  const LlmHparams& h = hparams_;
+  // (head_dim / 2), computed in float32 like transformers' rope init.
+  at::Tensor exponents =
+      at::arange(0, h.head_dim, 2, at::kLong).to(at::kFloat) / static_cast<double>(h.head_dim);
+  at::Tensor inv_freq = 1.0 / at::pow(h.rope_theta, exponents);
+  if (rope_frequency_factors_.defined()) return inv_freq / rope_frequency_factors_;
+  if (h.rope_scaling_factor > 0) {
+    // transformers' _compute_llama3_parameters.
+    const double low_wavelen = h.rope_original_context / h.rope_low_freq_factor;
+    const double high_wavelen = h.rope_original_context / h.rope_high_freq_factor;
+    const at::Tensor wavelen = 2 * M_PI / inv_freq;
+    at::Tensor scaled =
+        at::where(wavelen > low_wavelen, inv_freq / h.rope_scaling_factor, inv_freq);
+    const at::Tensor smooth = (h.rope_original_context / wavelen - h.rope_low_freq_factor) /
+                              (h.rope_high_freq_factor - h.rope_low_freq_factor);
+    const at::Tensor smoothed = (1 - smooth) * scaled / h.rope_scaling_factor + smooth * scaled;
+    const at::Tensor medium = wavelen.ge(high_wavelen).logical_and(wavelen.le(low_wavelen));
+    inv_freq = at::where(medium, smoothed, scaled);
+  }
+  return inv_freq;
+}
+
+at::Tensor Llm::embed(const at::Tensor& input_ids) const {
+  return at::embedding(weight("model.embed_tokens.weight"), input_ids);
+}
+
+at::Tensor Llm::logits(const at::Tensor& hidden) const {
+  return at::linear(hidden, weight("lm_head.weight"));
+}
+
+at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask,
+                        const std::optional<at::Tensor>& position_ids) const {
+  const LlmHparams& h = hparams_;
+  if (x_in.dim() != 3 || x_in.size(2) != h.hidden_size)
+    throw IoError("forward: input embeddings must be (B, T, " + std::to_string(h.hidden_size) +
+                  "), got " + c10::str(x_in.sizes()));
+  const int64_t batch = x_in.size(0), length = x_in.size(1);
+  if (attention_mask.sizes() != at::IntArrayRef({batch, length}))
+    throw IoError("forward: attention_mask must be (B, T) = " +
+                  c10::str(at::IntArrayRef({batch, length})));
+
+  // Rotary tables (B, 1, T, head_dim).
+  const at::Tensor positions = position_ids
+                                   ? position_ids->to(at::kFloat)
+                                   : at::arange(length, at::kFloat).expand({batch, length});
+  const at::Tensor freqs = positions.unsqueeze(-1) * rope_inverse_frequencies();  // (B, T, hd/2)
+  const at::Tensor angles = at::cat({freqs, freqs}, -1);
+  const at::Tensor cos = angles.cos().unsqueeze(1).to(x_in.scalar_type());
+  const at::Tensor sin = angles.sin().unsqueeze(1).to(x_in.scalar_type());
+
+  // Additive mask (B, 1, T, T): a query sees earlier keys that are not padding.
+  const at::Tensor causal = at::ones({length, length}, at::kBool).tril();
+  const at::Tensor visible =
+      causal.unsqueeze(0).logical_and(attention_mask.to(at::kBool).unsqueeze(1));
+  const double lowest = std::numeric_limits<float>::lowest();
+  const at::Tensor mask = at::zeros({batch, 1, length, length}, x_in.options().requires_grad(false))
+                              .masked_fill(visible.unsqueeze(1).logical_not(), lowest);
+
+  const int64_t group = h.num_heads / h.num_kv_heads;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(h.head_dim));
+  at::Tensor x = x_in;
+  for (int64_t layer = 0; layer < h.num_layers; ++layer) {
+    const std::string p = "model.layers." + std::to_string(layer) + ".";
+    auto w = [&](const char* name) -> const at::Tensor& { return weight(p + name); };
+    auto bias = [&](const char* name) -> const at::Tensor* {
+      return h.attention_bias ? &weight(p + name) : nullptr;
+    };
+
+    const at::Tensor normed = rms_norm(x, w("input_layernorm.weight"), h.rms_norm_eps);
+    at::Tensor q = linear(normed, w("self_attn.q_proj.weight"), bias("self_attn.q_proj.bias"))
+                       .view({batch, length, h.num_heads, h.head_dim})
+                       .transpose(1, 2);
+    at::Tensor k = linear(normed, w("self_attn.k_proj.weight"), bias("self_attn.k_proj.bias"))
+                       .view({batch, length, h.num_kv_heads, h.head_dim})
+                       .transpose(1, 2);
+    at::Tensor v = linear(normed, w("self_attn.v_proj.weight"), bias("self_attn.v_proj.bias"))
+                       .view({batch, length, h.num_kv_heads, h.head_dim})
+                       .transpose(1, 2);
+    if (h.qk_norm) {
+      q = rms_norm(q, w("self_attn.q_norm.weight"), h.rms_norm_eps);
+      k = rms_norm(k, w("self_attn.k_norm.weight"), h.rms_norm_eps);
+    }
+    q = q * cos + rotate_half(q) * sin;
+    k = k * cos + rotate_half(k) * sin;
+    // Grouped-query attention: each key/value head serves `group` consecutive query heads.
+    k = k.repeat_interleave(group, 1);
+    v = v.repeat_interleave(group, 1);
+    const at::Tensor scores = at::matmul(q, k.transpose(2, 3)) * scale + mask;  // (B, H, T, T)
+    const at::Tensor attended =
+        at::matmul(at::softmax(scores, -1, at::kFloat).to(q.scalar_type()), v);
+    x = x + at::linear(attended.transpose(1, 2).reshape({batch, length, h.num_heads * h.head_dim}),
+                       w("self_attn.o_proj.weight"));
+
+    const at::Tensor normed2 = rms_norm(x, w("post_attention_layernorm.weight"), h.rms_norm_eps);
+    const at::Tensor gated = at::silu(at::linear(normed2, w("mlp.gate_proj.weight"))) *
+                             at::linear(normed2, w("mlp.up_proj.weight"));
+    x = x + at::linear(gated, w("mlp.down_proj.weight"));
+  }
+  return rms_norm(x, weight("model.norm.weight"), h.rms_norm_eps);
+}
+
+}  // namespace genvec

@@ -1,0 +1,78 @@
+// The LLM forward against transformers (tests/golden/make_tiny_llm.py) on tiny random models,
+// fp32: final-norm hidden states and logits at every real (non-padding) position within 1e-5
+// absolute. Both sides run the same fp32 operations; only summation order inside matmuls
+// differs, which for values of order 1 and sums over <= 64 terms stays near 1e-6.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+
+#include "common/errors.h"
+#include "models/llm.h"
+#include "models/mapped_file.h"
+#include "models/safetensors.h"
+
+namespace genvec {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kGolden = fs::path(GENVEC_SOURCE_DIR) / "tests/golden";
+
+struct Expected {
+  at::Tensor input_ids, attention_mask, hidden, logits;
+};
+
+Expected read_expected(const fs::path& path) {
+  MappedFile file(path);
+  const SafetensorsFile parsed = safetensors_parse(file.bytes(), path.string());
+  std::map<std::string, at::Tensor> tensors;
+  for (const SafetensorsTensor& t : parsed.tensors) {
+    const at::ScalarType type = t.dtype == "I64" ? at::kLong : at::kFloat;
+    tensors[t.name] =
+        at::from_blob(const_cast<uint8_t*>(t.data), t.shape, at::TensorOptions(type)).clone();
+  }
+  return {tensors.at("input_ids"), tensors.at("attention_mask"), tensors.at("hidden"),
+          tensors.at("logits")};
+}
+
+// Largest |a - b| over the positions where mask is 1.
+double max_error_at_tokens(const at::Tensor& a, const at::Tensor& b, const at::Tensor& mask) {
+  const at::Tensor keep = mask.to(at::kBool);
+  return (a.index({keep}) - b.index({keep})).abs().max().item<double>();
+}
+
+class TinyLlm : public testing::TestWithParam<std::string> {};
+
+TEST_P(TinyLlm, MatchesTransformers) {
+  const fs::path dir = kGolden / ("tiny_" + GetParam());
+  const Llm llm = Llm::load(dir);
+  const Expected expected = read_expected(dir / "expected.safetensors");
+  const at::Tensor hidden = llm.forward(llm.embed(expected.input_ids), expected.attention_mask);
+  EXPECT_LT(max_error_at_tokens(hidden, expected.hidden, expected.attention_mask), 1e-5);
+  EXPECT_LT(max_error_at_tokens(llm.logits(hidden), expected.logits, expected.attention_mask),
+            1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, TinyLlm, testing::Values("llama", "llama_tied_rope_scaled"));
+
+TEST(Llm, GradientsReachTheInputsNotTheFrozenWeights) {
+  const Llm llm = Llm::load(kGolden / "tiny_llama");
+  const Expected expected = read_expected(kGolden / "tiny_llama/expected.safetensors");
+  const at::Tensor inputs = llm.embed(expected.input_ids).detach().requires_grad_(true);
+  llm.logits(llm.forward(inputs, expected.attention_mask)).sum().backward();
+  ASSERT_TRUE(inputs.grad().defined());
+  EXPECT_GT(inputs.grad().abs().sum().item<double>(), 0.0);
+  EXPECT_FALSE(llm.weight("model.layers.0.self_attn.q_proj.weight").requires_grad());
+  EXPECT_FALSE(llm.weight("lm_head.weight").grad().defined());
+}
+
+TEST(Llm, BadInputsAndFilesAreClearErrors) {
+  const Llm llm = Llm::load(kGolden / "tiny_llama");
+  EXPECT_THROW(llm.forward(at::zeros({1, 3, 7}), at::ones({1, 3})), IoError);
+  EXPECT_THROW(llm.forward(at::zeros({1, 3, 32}), at::ones({1, 4})), IoError);
+  EXPECT_THROW(Llm::load(kGolden / "hf_bpe_tokenizer"), IoError);  // no config.json
+}
+
+}  // namespace
+}  // namespace genvec
