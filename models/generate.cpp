@@ -1,0 +1,96 @@
+// Batched KV-cache generation: see generate.h.
+#include "models/generate.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "common/errors.h"
+#include "models/llm.h"
+
+namespace genvec {
+namespace {
+
+// transformers' TopKLogitsWarper and TopPLogitsWarper (min_tokens_to_keep = 1) on one row.
+at::Tensor filter_logits(at::Tensor logits, const SamplingParams& p) {
+  const double minus_inf = -std::numeric_limits<double>::infinity();
+  if (p.top_k > 0 && p.top_k < logits.size(-1)) {
+    const at::Tensor kth = std::get<0>(logits.topk(p.top_k)).select(-1, -1);
+    logits = logits.masked_fill(logits < kth, minus_inf);
+  }
+  if (p.top_p < 1.0) {
+    auto [sorted, order] = logits.sort(/*dim=*/-1, /*descending=*/false);
+    at::Tensor remove = sorted.softmax(-1).cumsum(-1) <= (1.0 - p.top_p);
+    remove.index_put_({-1}, false);
+    logits = logits.masked_fill(remove.scatter(-1, order, remove), minus_inf);
+  }
+  return logits;
+}
+
+}  // namespace
+
+std::vector<Generation> generate(const Llm& llm, const std::vector<GenerationRequest>& requests,
+                                 const SamplingParams& params) {
+  const int64_t batch = static_cast<int64_t>(requests.size());
+  std::vector<Generation> results(batch);
+  if (batch == 0 || params.max_new_tokens <= 0) return results;
+  int64_t longest = 0;
+  for (const GenerationRequest& r : requests) {
+    if (r.prompt.empty()) throw IoError("generate: a request has an empty prompt");
+    longest = std::max<int64_t>(longest, r.prompt.size());
+  }
+  at::NoGradGuard no_grad;
+  at::Tensor ids = at::zeros({batch, longest}, at::kLong);
+  at::Tensor mask = at::zeros({batch, longest}, at::kLong);
+  std::vector<at::Generator> streams;
+  for (int64_t b = 0; b < batch; ++b) {
+    const auto& prompt = requests[b].prompt;
+    const int64_t pad = longest - static_cast<int64_t>(prompt.size());
+    for (size_t i = 0; i < prompt.size(); ++i) ids[b][pad + i] = prompt[i];
+    mask.slice(1, pad).select(0, b).fill_(1);
+    streams.push_back(at::make_generator<at::CPUGeneratorImpl>(requests[b].seed));
+  }
+  // Positions count real tokens; padding gets 1 (ignored), as transformers' generate does.
+  at::Tensor positions = (mask.cumsum(-1) - 1).masked_fill(mask.eq(0), 1);
+
+  KvCache cache;
+  at::Tensor hidden = llm.forward(llm.embed(ids), mask, positions, &cache);
+  std::vector<bool> finished(batch, false);
+  int64_t remaining = batch;
+  for (int64_t step = 0; step < params.max_new_tokens && remaining > 0; ++step) {
+    const at::Tensor logits = llm.logits(hidden.select(1, -1));  // (B, V)
+    at::Tensor next = at::zeros({batch, 1}, at::kLong);
+    for (int64_t b = 0; b < batch; ++b) {
+      if (finished[b]) continue;
+      int64_t token;
+      if (params.temperature <= 0) {
+        token = logits[b].argmax().item<int64_t>();
+      } else {
+        const at::Tensor probs = filter_logits(logits[b] / params.temperature, params).softmax(-1);
+        token = at::multinomial(probs, 1, false, streams[b]).item<int64_t>();
+      }
+      next[b][0] = token;
+      const bool stop =
+          std::find(params.stop_ids.begin(), params.stop_ids.end(), token) != params.stop_ids.end();
+      if (stop) {
+        results[b].finish_reason = "stop";
+      } else {
+        results[b].tokens.push_back(static_cast<int32_t>(token));
+      }
+      if (stop || step + 1 == params.max_new_tokens) {
+        if (!stop) results[b].finish_reason = "length";
+        finished[b] = true;
+        --remaining;
+      }
+    }
+    if (remaining == 0) break;
+    mask = at::cat({mask, at::ones({batch, 1}, at::kLong)}, 1);
+    positions = positions.select(1, -1).unsqueeze(1) + 1;
+    hidden = llm.forward(llm.embed(next), mask, positions, &cache);
+  }
+  return results;
+}
+
+}  // namespace genvec
