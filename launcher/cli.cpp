@@ -11,33 +11,97 @@
 namespace genvec {
 namespace {
 
-const OptionSpec kForce{"--force", "", "redo the work even if it is finished or its inputs changed"};
+const OptionSpec kForce{"--force", "",
+                        "redo the work even if it is finished or its inputs changed"};
 
 std::vector<CommandSpec> make_commands() {
   // Stages not built yet keep their row so help and the CLI already show the whole pipeline.
   return {
-      {"shard", "split query files into deterministic shards", "query files in [data]",
-       "RUN/shards/", {kForce}, nullptr, true},
-      {"generate", "answer every query with the frozen LLM", "shards, the LLM",
-       "RUN/cache/generations/*.h5", {kForce}, nullptr, true},
-      {"teacher", "embed every response with the teacher", "generation caches, the teacher",
-       "RUN/cache/teacher/*.h5", {kForce}, nullptr, true},
-      {"train", "train the gen tokens and projections, data-parallel", "both caches, the LLM",
-       "RUN/checkpoints/, RUN/metrics.jsonl, RUN/eval/", {kForce}, nullptr, true},
-      {"eval", "run MTEB-style tasks on a checkpoint or a baseline", "a checkpoint, task data",
-       "RUN/eval/<label>/<task>.json", {}, nullptr, true},
-      {"encode", "embed texts with a trained checkpoint", "a checkpoint, texts", "embeddings .h5",
-       {}, nullptr, true},
-      {"decode", "turn embeddings back into text with the frozen LLM", "a checkpoint, queries",
-       "generated text", {}, nullptr, true},
-      {"run", "every stage in order, skipping finished ones", "everything", "everything",
-       {kForce}, nullptr, true},
-      {"status", "show what each stage has done in a run directory", "the run directory",
-       "nothing", {}, nullptr, false},
-      {"doctor", "check the machine: libraries, BLAS speed, MPI layout, models", "the machine",
-       "nothing", {}, doctor_main, false},
-      {"config", "print the resolved config as TOML", "the config", "nothing",
-       {{"--keys", "", "list every key with its type, default, range and meaning"}}, config_main,
+      {"shard",
+       "split query files into deterministic shards",
+       "query files in [data]",
+       "RUN/shards/",
+       {kForce},
+       nullptr,
+       true},
+      {"generate",
+       "answer every query with the frozen LLM",
+       "shards, the LLM",
+       "RUN/cache/generations/*.h5",
+       {kForce},
+       nullptr,
+       true},
+      {"teacher",
+       "embed every response with the teacher",
+       "generation caches, the teacher",
+       "RUN/cache/teacher/*.h5",
+       {kForce},
+       nullptr,
+       true},
+      {"train",
+       "train the gen tokens and projections, data-parallel",
+       "both caches, the LLM",
+       "RUN/checkpoints/, RUN/metrics.jsonl, RUN/eval/",
+       {kForce},
+       nullptr,
+       true},
+      {"eval",
+       "run MTEB-style tasks on a checkpoint or a baseline",
+       "a checkpoint, task data",
+       "RUN/eval/<label>/<task>.json",
+       {},
+       nullptr,
+       true},
+      {"encode",
+       "embed texts with a trained checkpoint",
+       "a checkpoint, texts",
+       "embeddings .h5",
+       {},
+       nullptr,
+       true},
+      {"decode",
+       "turn embeddings back into text with the frozen LLM",
+       "a checkpoint, queries",
+       "generated text",
+       {},
+       nullptr,
+       true},
+      {"run",
+       "every stage in order, skipping finished ones",
+       "everything",
+       "everything",
+       {kForce},
+       nullptr,
+       true},
+      {"complete",
+       "answer one prompt with the frozen LLM (through its chat template)",
+       "the LLM (model.path or --model)",
+       "the completion on stdout",
+       {{"--model", "PATH", "GGUF file or Hugging Face directory (default: model.path)"},
+        {"--prompt", "TEXT", "the user message"},
+        {"--raw", "", "send the prompt as is, without the chat template"}},
+       complete_main,
+       false},
+      {"status",
+       "show what each stage has done in a run directory",
+       "the run directory",
+       "nothing",
+       {},
+       nullptr,
+       false},
+      {"doctor",
+       "check the machine: libraries, BLAS speed, MPI layout, models",
+       "the machine",
+       "nothing",
+       {},
+       doctor_main,
+       false},
+      {"config",
+       "print the resolved config as TOML",
+       "the config",
+       "nothing",
+       {{"--keys", "", "list every key with its type, default, range and meaning"}},
+       config_main,
        false},
   };
 }
@@ -45,6 +109,12 @@ std::vector<CommandSpec> make_commands() {
 const CommandSpec* find_command(std::string_view name) {
   for (const CommandSpec& command : cli_commands())
     if (command.name == name) return &command;
+  return nullptr;
+}
+
+const OptionSpec* find_common_option(std::string_view flag) {
+  for (const OptionSpec& option : cli_common_options())
+    if (option.flag == flag) return &option;
   return nullptr;
 }
 
@@ -56,8 +126,7 @@ const OptionSpec* find_option(const CommandSpec& command, std::string_view flag)
 }
 
 std::string usage_hint(const CommandSpec* command) {
-  return command ? "see `genvec " + std::string(command->name) + " --help`"
-                 : "see `genvec --help`";
+  return command ? "see `genvec " + std::string(command->name) + " --help`" : "see `genvec --help`";
 }
 
 void print_options(std::ostringstream& out, const std::vector<OptionSpec>& options) {
@@ -110,24 +179,27 @@ CommandLine cli_parse(const std::vector<std::string>& args) {
     if (flag == "-h") flag = "--help";
     const OptionSpec* option = find_option(*line.command, flag);
     if (!option)
-      throw ConfigError("genvec " + std::string(line.command->name) + ": unknown option `" +
-                            args[i] + "`",
-                        usage_hint(line.command));
+      throw ConfigError(
+          "genvec " + std::string(line.command->name) + ": unknown option `" + args[i] + "`",
+          usage_hint(line.command));
     if (option->metavar.empty()) {
-      if (value)
-        throw ConfigError("option " + flag + " takes no value", usage_hint(line.command));
-      if (flag == "--help") line.help = true;
-      else line.flags.insert(flag);
+      if (value) throw ConfigError("option " + flag + " takes no value", usage_hint(line.command));
+      if (flag == "--help")
+        line.help = true;
+      else
+        line.flags.insert(flag);
       continue;
     }
     if (!value) {
       if (i + 1 >= args.size())
-        throw ConfigError("option " + flag + " needs a value (" + std::string(option->metavar) +
-                              ")",
-                          usage_hint(line.command));
+        throw ConfigError(
+            "option " + flag + " needs a value (" + std::string(option->metavar) + ")",
+            usage_hint(line.command));
       value = args[++i];
     }
-    if (flag == "--config") {
+    if (!find_common_option(flag)) {
+      line.values[flag] = *value;
+    } else if (flag == "--config") {
       line.config_file = *value;
     } else if (flag == "--log-level") {
       line.overrides.push_back({"log.level", *value});

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,7 +24,7 @@ struct OptionSpec {
 struct CommandSpec {
   std::string_view name;
   std::string_view summary;
-  std::string_view reads;   // as in the design's command table
+  std::string_view reads;  // as in the design's command table
   std::string_view writes;
   std::vector<OptionSpec> options;  // options of this command beyond the common ones
   CommandMain main;                 // nullptr: the stage is not built in this version
@@ -39,8 +40,9 @@ const std::vector<OptionSpec>& cli_common_options();
 struct CommandLine {
   const CommandSpec* command = nullptr;  // nullptr only with help for the whole tool
   std::optional<std::filesystem::path> config_file;
-  std::vector<ConfigOverride> overrides;  // --set, then --log-level, in command-line order
-  std::set<std::string> flags;            // value-less command options given ("--force")
+  std::vector<ConfigOverride> overrides;      // --set, then --log-level, in command-line order
+  std::set<std::string> flags;                // value-less command options given ("--force")
+  std::map<std::string, std::string> values;  // command options with a value ("--prompt")
   bool help = false;
 };
 

@@ -28,8 +28,7 @@ void launcher_print_error(const std::exception& error) {
     std::cerr << "---> HINT: " << e->hint() << "\n";
 }
 
-int launcher_guard(const World& world, std::string_view command,
-                   const std::function<int()>& body) {
+int launcher_guard(const World& world, std::string_view command, const std::function<int()>& body) {
   int code = kExitError;
   std::string hint;
   try {
@@ -37,12 +36,12 @@ int launcher_guard(const World& world, std::string_view command,
   } catch (const Error& e) {
     code = dynamic_cast<const ConfigError*>(&e) ? kExitUsage : kExitError;
     hint = e.hint();
-    log_error(str_cat("genvec ", command, " failed on rank ", world.rank(), " (",
-                      world.info().host, "): ", e.what()));
+    log_error(str_cat("genvec ", command, " failed on rank ", world.rank(), " (", world.info().host,
+                      "): ", e.what()));
   } catch (const std::exception& e) {
     hint = "this looks like a bug in genvec or a library; report it with the logs in RUN/logs/";
-    log_error(str_cat("genvec ", command, " failed on rank ", world.rank(), " (",
-                      world.info().host, "): internal error: ", e.what()));
+    log_error(str_cat("genvec ", command, " failed on rank ", world.rank(), " (", world.info().host,
+                      "): internal error: ", e.what()));
   }
   if (!hint.empty()) log_error("---> HINT: " + hint);
   log_flush();
@@ -68,14 +67,15 @@ int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
     log_init(world->rank(), config.log.level, command.uses_run_dir ? &run_dir : nullptr);
 
     const WorldInfo& info = world->info();
-    const int threads =
-        config.dist.threads_per_rank > 0 ? static_cast<int>(config.dist.threads_per_rank)
-                                         : info.cores;
+    const int threads = config.dist.threads_per_rank > 0
+                            ? static_cast<int>(config.dist.threads_per_rank)
+                            : info.cores;
     at::set_num_threads(threads);
     log_debug(str_cat("genvec ", command.name, ": rank ", info.rank, "/", info.size, " on ",
                       info.host, " (local rank ", info.local_rank, "/", info.local_size, "), ",
                       threads, " thread(s), cuda device ", info.cuda_device));
-    const int code = command.main(CommandContext{config, *world, command_line.flags});
+    const int code =
+        command.main(CommandContext{config, *world, command_line.flags, command_line.values});
     // Ranks agree on the outcome: if any rank's command failed, every rank reports it.
     at::Tensor worst = at::tensor({code}, at::kInt);
     world->make_cpu_communicator(config.dist.timeout_s)->all_reduce(worst, ReduceOp::max);

@@ -12,5 +12,8 @@ echo "[quickstart] genvec doctor"
 $genvec doctor --config configs/quickstart.toml
 echo "[quickstart] resolved config: configs/quickstart.toml"
 $genvec config --config configs/quickstart.toml
+echo "[quickstart] genvec complete: SmolLM2 answers one question"
+$genvec complete --config configs/quickstart.toml --prompt "What is the capital of France?" \
+  --set generate.max_new_tokens=48
 echo "[quickstart] genvec run --config configs/quickstart.toml"
 $genvec run --config configs/quickstart.toml

@@ -3,6 +3,7 @@
 // exit code; errors are thrown (common/errors.h), never printed and swallowed.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -15,8 +16,13 @@ struct CommandContext {
   const Config& config;
   const World& world;
   const std::set<std::string>& flags;  // the command's value-less options given, e.g. "--force"
+  const std::map<std::string, std::string>& values;  // its options with values, e.g. "--prompt"
 
   bool has_flag(const std::string& flag) const { return flags.count(flag) > 0; }
+  const std::string* value(const std::string& option) const {
+    auto it = values.find(option);
+    return it == values.end() ? nullptr : &it->second;
+  }
 };
 
 using CommandMain = int (*)(const CommandContext&);
@@ -24,5 +30,7 @@ using CommandMain = int (*)(const CommandContext&);
 // Report commands (stages/*.cpp).
 int doctor_main(const CommandContext& context);
 int config_main(const CommandContext& context);
+// `genvec complete`: one chat completion from the frozen LLM (stages/complete.cpp).
+int complete_main(const CommandContext& context);
 
 }  // namespace genvec

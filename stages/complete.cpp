@@ -1,0 +1,109 @@
+// `genvec complete`: the first thing a user tries with a model. Loads the frozen LLM and its
+// tokenizer (GGUF file or Hugging Face directory), renders the prompt as one user turn through
+// the model's chat template (unless --raw), generates with the [generate] settings and the
+// run seed, and prints the completion. Rank 0 works; other ranks have nothing to do.
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "dist/world.h"
+#include "models/chat_template.h"
+#include "models/generate.h"
+#include "models/gguf.h"
+#include "models/llm.h"
+#include "models/tokenizer.h"
+#include "stages/command.h"
+
+namespace genvec {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TextSide {
+  std::optional<Tokenizer> tokenizer;
+  std::string chat_template;  // "" when the model ships none
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open " + path.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TextSide load_text_side(const fs::path& model) {
+  TextSide side;
+  if (fs::is_directory(model)) {
+    const fs::path tokenizer_json = model / "tokenizer.json";
+    side.tokenizer = Tokenizer::from_hf_json(
+        json_parse(read_file(tokenizer_json), tokenizer_json.string()), tokenizer_json.string());
+    const fs::path config_path = model / "tokenizer_config.json";
+    if (fs::exists(config_path)) {
+      const Json config = json_parse(read_file(config_path), config_path.string());
+      if (const Json* chat = config.find("chat_template"); chat && chat->is_string())
+        side.chat_template = chat->as_string("chat_template");
+      if (const Json* eos = config.find("eos_token"); eos && eos->is_string())
+        side.tokenizer->eos_id = side.tokenizer->token_id(eos->as_string("eos_token"));
+    }
+  } else {
+    const GgufModelFile file(model);
+    side.tokenizer = Tokenizer::from_gguf(file.file());
+    if (const GgufValue* chat = file.file().find("tokenizer.chat_template"))
+      side.chat_template = chat->as_string("tokenizer.chat_template");
+  }
+  return side;
+}
+
+}  // namespace
+
+int complete_main(const CommandContext& context) {
+  if (context.world.rank() != 0) return 0;
+  const std::string* prompt = context.value("--prompt");
+  if (!prompt)
+    throw ConfigError("genvec complete needs --prompt TEXT",
+                      "for example --prompt \"What is RoPE?\"");
+  const fs::path model = context.value("--model") ? fs::path(*context.value("--model"))
+                                                  : fs::path(context.config.model.path);
+  TextSide side = with_context("loading the tokenizer of " + model.string(),
+                               [&] { return load_text_side(model); });
+  const Llm llm = with_context("loading " + model.string(), [&] { return Llm::load(model); });
+
+  std::string text = *prompt;
+  SamplingParams params;
+  if (side.tokenizer->eos_id) params.stop_ids.push_back(*side.tokenizer->eos_id);
+  if (!context.has_flag("--raw")) {
+    if (side.chat_template.empty())
+      throw ConfigError(model.string() + " has no chat template",
+                        "pass --raw to send the prompt as is");
+    const ChatTemplate chat = chat_template_detect(side.chat_template, model.string());
+    text = chat_render_user_turn(chat, *prompt);
+    for (const std::string& end : chat.end_of_turn)
+      if (auto id = side.tokenizer->token_id(end)) params.stop_ids.push_back(*id);
+  }
+  const GenerateConfig& g = context.config.generate;
+  params.max_new_tokens = g.max_new_tokens;
+  params.temperature = g.temperature;
+  params.top_k = g.top_k;
+  params.top_p = g.top_p;
+
+  const std::vector<int32_t> ids = side.tokenizer->encode(text);
+  const auto start = std::chrono::steady_clock::now();
+  const Generation result =
+      generate(llm, {{ids, static_cast<uint64_t>(context.config.run.seed)}}, params)[0];
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << side.tokenizer->decode(result.tokens) << std::endl;
+  log_info(str_cat(ids.size(), " prompt tokens, ", result.tokens.size(), " generated in ", seconds,
+                   " s (", result.tokens.size() / std::max(seconds, 1e-9), " tokens/s, ",
+                   at::get_num_threads(), " threads), finish reason: ", result.finish_reason));
+  return 0;
+}
+
+}  // namespace genvec
