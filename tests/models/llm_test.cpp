@@ -1,7 +1,8 @@
-// The LLM forward against transformers (tests/golden/make_tiny_llm.py) on tiny random models,
-// fp32: final-norm hidden states and logits at every real (non-padding) position within 1e-5
-// absolute. Both sides run the same fp32 operations; only summation order inside matmuls
-// differs, which for values of order 1 and sums over <= 64 terms stays near 1e-6.
+// The LLM forward against transformers (tests/golden/make_tiny_llm.py) on tiny random llama,
+// qwen2 and qwen3 models read from Hugging Face directories and from GGUF files, fp32: final-norm
+// hidden states and logits at every real (non-padding) position within 1e-5 absolute. Both sides
+// run the same fp32 operations; only summation order inside matmuls differs, which for values of
+// order 1 and sums over <= 64 terms stays near 1e-6.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
@@ -42,11 +43,13 @@ double max_error_at_tokens(const at::Tensor& a, const at::Tensor& b, const at::T
   return (a.index({keep}) - b.index({keep})).abs().max().item<double>();
 }
 
-class TinyLlm : public testing::TestWithParam<std::string> {};
+// (architecture, file format): every tiny model as a Hugging Face directory and as a GGUF file.
+class TinyLlm : public testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
 TEST_P(TinyLlm, MatchesTransformers) {
-  const fs::path dir = kGolden / ("tiny_" + GetParam());
-  const Llm llm = Llm::load(dir);
+  const auto& [name, format] = GetParam();
+  const fs::path dir = kGolden / ("tiny_" + name);
+  const Llm llm = Llm::load(format == "gguf" ? dir / "model.gguf" : dir);
   const Expected expected = read_expected(dir / "expected.safetensors");
   const at::Tensor hidden = llm.forward(llm.embed(expected.input_ids), expected.attention_mask);
   EXPECT_LT(max_error_at_tokens(hidden, expected.hidden, expected.attention_mask), 1e-5);
@@ -54,7 +57,11 @@ TEST_P(TinyLlm, MatchesTransformers) {
             1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(Golden, TinyLlm, testing::Values("llama", "llama_tied_rope_scaled"));
+INSTANTIATE_TEST_SUITE_P(
+    Golden, TinyLlm,
+    testing::Combine(testing::Values("llama", "llama_tied_rope_scaled", "qwen2", "qwen3"),
+                     testing::Values("hf", "gguf")),
+    [](const auto& info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
 
 TEST(Llm, GradientsReachTheInputsNotTheFrozenWeights) {
   const Llm llm = Llm::load(kGolden / "tiny_llama");
