@@ -19,9 +19,13 @@ enum class PreTokenizer {
   // SmolLM / StarCoder: every \p{N} character isolated first (Digits individual_digits), then
   // the GPT-2 rule on each remaining piece.
   digits_then_gpt2,
+  // Qwen2, Qwen2.5, Qwen3 (Split, behavior Isolated; the text is NFC-normalized first):
+  //   (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|
+  //   \s*[\r\n]+|\s+(?!\S)|\s+
+  qwen2,
 };
 
-// "gpt2", "digits_then_gpt2"
+// "gpt2", "digits_then_gpt2", "qwen2"
 std::string_view pretokenizer_name(PreTokenizer kind);
 
 // The words of `text` as [begin, end) code point index ranges, in order, covering it all.

@@ -38,9 +38,10 @@ const ByteAlphabet& byte_alphabet() {
 PreTokenizer pre_tokenizer_from_gguf(const std::string& name, const std::string& source) {
   if (name == "gpt-2" || name == "gpt2" || name == "default") return PreTokenizer::gpt2;
   if (name == "smollm" || name == "starcoder") return PreTokenizer::digits_then_gpt2;
+  if (name == "qwen2") return PreTokenizer::qwen2;
   throw IoError(source + ": pre-tokenizer '" + name + "' is not supported yet",
-                "genvec reads gpt2- and smollm-style tokenizers; convert the model with a "
-                "supported tokenizer or open an issue naming the model");
+                "genvec reads gpt2-, smollm- and qwen2-style tokenizers; open an issue naming the "
+                "model");
 }
 
 // Recognizes the tokenizer.json pre_tokenizer shapes of the supported families.
@@ -54,8 +55,22 @@ PreTokenizer pre_tokenizer_from_json(const Json* config, const std::string& sour
            !(prefix && prefix->as_bool("add_prefix_space"));
   };
   if (config && is_byte_level_regex(*config)) return PreTokenizer::gpt2;
+  // Qwen: Split(the Qwen2 regex, Isolated) then ByteLevel without its own regex.
+  static const std::string kQwen2Regex =
+      "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
+      "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
   if (const Json* list = config ? config->find("pretokenizers") : nullptr) {
     const auto& steps = list->as_array(source + ": pre_tokenizer.pretokenizers");
+    const Json* split_type = steps.size() == 2 ? steps[0].find("type") : nullptr;
+    const Json* pattern = steps.size() == 2 ? steps[0].find("pattern") : nullptr;
+    const Json* regex = pattern ? pattern->find("Regex") : nullptr;
+    const Json* last_type = steps.size() == 2 ? steps[1].find("type") : nullptr;
+    const Json* last_regex = steps.size() == 2 ? steps[1].find("use_regex") : nullptr;
+    if (split_type && split_type->is_string() && split_type->as_string("type") == "Split" &&
+        regex && regex->is_string() && regex->as_string("Regex") == kQwen2Regex && last_type &&
+        last_type->is_string() && last_type->as_string("type") == "ByteLevel" && last_regex &&
+        !last_regex->as_bool("use_regex"))
+      return PreTokenizer::qwen2;
     const Json* digits_type = steps.size() == 2 ? steps[0].find("type") : nullptr;
     const Json* individual = steps.size() == 2 ? steps[0].find("individual_digits") : nullptr;
     if (digits_type && digits_type->is_string() && digits_type->as_string("type") == "Digits" &&
@@ -63,7 +78,7 @@ PreTokenizer pre_tokenizer_from_json(const Json* config, const std::string& sour
       return PreTokenizer::digits_then_gpt2;
   }
   throw IoError(source + ": this pre_tokenizer configuration is not supported yet",
-                "genvec reads ByteLevel and Digits+ByteLevel (GPT-2, SmolLM) pre-tokenizers");
+                "genvec reads the GPT-2, SmolLM and Qwen2 pre-tokenizers");
 }
 
 }  // namespace
@@ -251,7 +266,10 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, size_t* invalid_ut
   const ByteAlphabet& alphabet = byte_alphabet();
   auto encode_plain = [&](std::string_view plain) {
     size_t invalid = 0;
-    const std::vector<uint32_t> codepoints = utf8_decode(plain, &invalid);
+    std::vector<uint32_t> codepoints = utf8_decode(plain, &invalid);
+    // Qwen tokenizers normalize to NFC before splitting (their tokenizer.json normalizer;
+    // llama.cpp skips it, genvec follows the Hugging Face tokenizer).
+    if (pre_tokenizer_ == PreTokenizer::qwen2) codepoints = unicode_nfc(codepoints);
     invalid_total += invalid;
     for (const auto& [begin, end] : pretokenize(pre_tokenizer_, codepoints)) {
       std::string word;

