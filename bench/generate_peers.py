@@ -63,9 +63,22 @@ def chatml(user: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Prompts
 # ---------------------------------------------------------------------------------------------
-def build_prompts(model_path: str, queries_path: str, count: int, n_tokens: int) -> list:
+_LOG_CB = None  # llama.cpp keeps only the C pointer of the log callback: keep the object alive
+
+
+def quiet_llama_logs():
+    """Drop llama.cpp's load/context chatter (it goes to stderr even with Llama(verbose=False))."""
+    global _LOG_CB
+    import llama_cpp
+    _LOG_CB = llama_cpp.llama_log_callback(lambda level, text, user: None)
+    llama_cpp.llama_log_set(_LOG_CB, ctypes.c_void_p(0))
+
+
+def build_prompts(model_path: str, queries_path: str, count: int, n_tokens: int, verbose: bool) -> list:
     """`count` prompts of exactly `n_tokens` ids, tokenized by llama.cpp with the GGUF's vocab."""
     import llama_cpp
+    if not verbose:
+        quiet_llama_logs()
     vocab = llama_cpp.Llama(model_path=model_path, vocab_only=True, verbose=False)
     with open(queries_path, encoding="utf-8") as f:
         texts = [json.loads(line)["text"] for line in f if line.strip()]
@@ -125,9 +138,7 @@ class LlamaBatched:
         import llama_cpp as L
         self.np, self.L = np, L
         if not verbose:
-            # Keep the callback object referenced: llama.cpp holds only the C pointer.
-            self._log_cb = L.llama_log_callback(lambda level, text, user: None)
-            L.llama_log_set(self._log_cb, ctypes.c_void_p(0))
+            quiet_llama_logs()
         L.llama_backend_init()
         self.model = L.llama_model_load_from_file(model_path.encode(), L.llama_model_default_params())
         if not self.model:
@@ -351,7 +362,7 @@ def main():
             json.dump(res, f)
         return
 
-    prompts = build_prompts(a.model, a.queries, max(a.batch), a.prompt_tokens)
+    prompts = build_prompts(a.model, a.queries, max(a.batch), a.prompt_tokens, a.verbose)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(prompts, f)  # smaller batches take a prefix: their prompts are the same
         prompts_file = f.name

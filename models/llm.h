@@ -42,8 +42,12 @@ struct LlmHparams {
 // RoPE: generation feeds one new token per step; training runs a query prefix once without
 // gradients and reuses it.
 struct KvCache {
+  // Per layer (B, kv_heads, capacity, head_dim); the first length() positions are filled.
+  // Without autograd the buffers grow geometrically and are written in place, so a decoding
+  // step copies only its own keys; with autograd they are concatenated, keeping the graph.
   std::vector<at::Tensor> keys, values;
-  int64_t length() const { return keys.empty() ? 0 : keys[0].size(2); }
+  int64_t used = 0;
+  int64_t length() const { return used; }
 };
 
 class Llm {

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 #include "common/errors.h"
 #include "models/llm.h"
@@ -20,6 +22,39 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
 at::Tensor rotate_half(const at::Tensor& x) {
   const int64_t half = x.size(-1) / 2;
   return at::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
+}
+
+// Appends this step's keys/values (B, KV, T, hd) at position `past` of the layer's cache and
+// returns the cached keys/values of every position so far.
+std::pair<at::Tensor, at::Tensor> append_to_cache(KvCache& cache, int64_t layer, int64_t past,
+                                                  const at::Tensor& k, const at::Tensor& v) {
+  if (static_cast<int64_t>(cache.keys.size()) <= layer) {
+    cache.keys.push_back(k);
+    cache.values.push_back(v);
+    return {k, v};
+  }
+  const int64_t total = past + k.size(2);
+  at::Tensor& keys = cache.keys[layer];
+  at::Tensor& values = cache.values[layer];
+  if (at::GradMode::is_enabled()) {
+    keys = at::cat({keys.narrow(2, 0, past), k}, 2);
+    values = at::cat({values.narrow(2, 0, past), v}, 2);
+    return {keys, values};
+  }
+  if (keys.size(2) < total) {  // grow geometrically, keeping what is filled
+    const int64_t capacity = std::max<int64_t>(total, 2 * keys.size(2));
+    auto grow = [&](const at::Tensor& old) {
+      at::Tensor bigger =
+          at::empty({old.size(0), old.size(1), capacity, old.size(3)}, old.options());
+      bigger.narrow(2, 0, past).copy_(old.narrow(2, 0, past));
+      return bigger;
+    };
+    keys = grow(keys);
+    values = grow(values);
+  }
+  keys.narrow(2, past, k.size(2)).copy_(k);
+  values.narrow(2, past, v.size(2)).copy_(v);
+  return {keys.narrow(2, 0, total), values.narrow(2, 0, total)};
 }
 
 at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor* bias = nullptr) {
@@ -117,22 +152,19 @@ at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask
     q = q * cos + rotate_half(q) * sin;
     k = k * cos + rotate_half(k) * sin;
     if (cache) {
-      if (static_cast<int64_t>(cache->keys.size()) <= layer) {
-        cache->keys.push_back(k);
-        cache->values.push_back(v);
-      } else {
-        cache->keys[layer] = at::cat({cache->keys[layer], k}, 2);
-        cache->values[layer] = at::cat({cache->values[layer], v}, 2);
-      }
-      k = cache->keys[layer];
-      v = cache->values[layer];
+      std::tie(k, v) = append_to_cache(*cache, layer, past, k, v);
     }
-    // Grouped-query attention: each key/value head serves `group` consecutive query heads.
-    k = k.repeat_interleave(group, 1);
-    v = v.repeat_interleave(group, 1);
-    const at::Tensor scores = at::matmul(q, k.transpose(2, 3)) * scale + mask;  // (B, H, T, T)
+    // Grouped-query attention without copying keys/values per query head: the `group` query
+    // heads sharing a key/value head are folded into its row dimension,
+    // (B, H, T, hd) -> (B, KV, group * T, hd); the mask broadcasts over the group.
+    const at::Tensor q_grouped = q.reshape({batch, h.num_kv_heads, group * length, h.head_dim});
+    const at::Tensor scores = (at::matmul(q_grouped, k.transpose(2, 3)) * scale)
+                                  .view({batch, h.num_kv_heads, group, length, total}) +
+                              mask.unsqueeze(2);
+    const at::Tensor weights = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
     const at::Tensor attended =
-        at::matmul(at::softmax(scores, -1, at::kFloat).to(q.scalar_type()), v);
+        at::matmul(weights.view({batch, h.num_kv_heads, group * length, total}), v)
+            .view({batch, h.num_heads, length, h.head_dim});
     x = x + at::linear(attended.transpose(1, 2).reshape({batch, length, h.num_heads * h.head_dim}),
                        w("self_attn.o_proj.weight"));
 
@@ -141,6 +173,7 @@ at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask
                              at::linear(normed2, w("mlp.up_proj.weight"));
     x = x + at::linear(gated, w("mlp.down_proj.weight"));
   }
+  if (cache) cache->used = total;
   return rms_norm(x, weight("model.norm.weight"), h.rms_norm_eps);
 }
 
