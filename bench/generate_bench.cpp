@@ -1,7 +1,8 @@
 // Generation throughput of genvec's model runtime for bench/generate.sh: prefill and decode
 // tokens/s of `generate` (greedy, KV cache, no stop tokens) on the prompts in a JSON file (a list
 // of token-id lists, the same ids the peers get), and the process's peak RSS. One batch size per
-// process so the peak RSS belongs to that configuration.
+// process so the peak RSS belongs to that configuration. The prompt file is a list of token-id
+// lists or bench/generate_peers.py's --prompts-out object.
 //   generate_bench --model PATH --prompts FILE --batch B --new-tokens N --threads T --repeats R
 // Prints one JSON object.
 #include <sys/resource.h>
@@ -17,6 +18,7 @@
 #include <map>
 #include <string>
 
+#include "common/errors.h"
 #include "common/json.h"
 #include "models/generate.h"
 #include "models/llm.h"
@@ -57,7 +59,10 @@ int main(int argc, char** argv) {
   const Json prompts = json_parse(text, args["--prompts"]);
   std::vector<GenerationRequest> requests;
   int64_t prompt_tokens = 0;
-  for (const Json& prompt : prompts.as_array("prompts")) {
+  // bench/generate_peers.py --prompts-out writes {"prompts": [[ids...], ...], ...}.
+  const Json* list = prompts.is_object() ? prompts.find("prompts") : &prompts;
+  if (!list) throw IoError(args["--prompts"] + ": no \"prompts\" list");
+  for (const Json& prompt : list->as_array("prompts")) {
     if (static_cast<int64_t>(requests.size()) == batch) break;
     GenerationRequest request;
     for (const Json& id : prompt.as_array("prompt")) request.prompt.push_back(id.as_int("id"));

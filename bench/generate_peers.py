@@ -4,9 +4,9 @@
 Engines (same GGUF file, same prompt token ids, greedy, EOS ignored):
   llama.cpp     through llama-cpp-python's low-level C API, batched the way llama.cpp's
                 `llama-batched` example does it: one context with n_seq_max = B sequences and a
-                KV cache of B * (P + G) cells; all B prompts are prefilled in one llama_decode
-                call, then every step decodes one token for each of the B sequences in one
-                llama_decode call and takes the argmax of each sequence's logits. Weights stay
+                KV cache of at least B * (P + G) cells; all B prompts are prefilled in one
+                llama_decode call, then every step decodes one token for each of the B sequences
+                in one llama_decode call and takes the argmax of each sequence's logits. Weights stay
                 in the GGUF's quantization (Q4_1). Other settings are llama.cpp's defaults
                 (n_ubatch 512, flash attention "auto", which is on for CPU, and a KV cache
                 split per sequence, kv_unified = false).
@@ -23,16 +23,24 @@ Reported per engine and batch size B (median over --repeats, after one untimed w
   prefill_tok_s  B*P / time until the first generated token of every sequence is known
   decode_tok_s   B*(G-1) / time for the remaining G-1 steps (the decode phase proper)
   wall_s         prefill + decode, one whole generation of B sequences x G new tokens
-  peak_rss_mb    peak resident memory of the process that ran it: every (engine, batch) runs
-                 in a fresh subprocess, so it includes model loading (for transformers that is
-                 the GGUF dequantization transient)
-  gen_peak_rss_mb  peak resident memory from after the model load to the end (VmHWM reset via
-                 /proc/self/clear_refs), i.e. what generation itself holds; null if unsupported
+  peak_rss_mb    peak resident memory (getrusage ru_maxrss) of the process that ran it: every
+                 (engine, batch) runs in a fresh subprocess, so it is that engine's own, model
+                 load included (for llama.cpp the mmap'd GGUF pages it touched)
 The transformers split of prefill and decode comes from a LogitsProcessor that timestamps its
 first call: generate calls it right after the prefill forward pass, in the same run.
 
-Run (build llama-cpp-python for a plain CPU first:
-  CMAKE_ARGS="-DGGML_NATIVE=ON -DGGML_BLAS=OFF" pip install llama-cpp-python):
+Setup: pip install transformers gguf torch numpy, and llama-cpp-python built from source for
+this CPU without BLAS. Where the CPU reports AMX (Sapphire Rapids and later), -DGGML_NATIVE=ON
+(-march=native) turns on ggml's AMX kernels, and on some machines, this project's VM among them,
+they segfault at ldtilecfg in ggml_backend_amx_mul_mat on the first decode (llama.cpp issue
+#20824). There, name the ISA and leave AMX out:
+  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
+    -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX_VNNI=ON -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON
+    -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
+    -DGGML_AMX_BF16=OFF -DGGML_BLAS=OFF" pip install --no-binary llama-cpp-python llama-cpp-python
+(on a CPU without AMX, CMAKE_ARGS="-DGGML_NATIVE=ON -DGGML_BLAS=OFF" is enough).
+
+Run:
   HF_HUB_OFFLINE=1 python bench/generate_peers.py \
       --model ~/.cache/genvec/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf \
       --threads 2 --batch 1 8 32 --prompt-tokens 64 --new-tokens 64 --repeats 3 --json peers.json
@@ -104,24 +112,6 @@ def build_prompts(model_path: str, queries_path: str, count: int, n_tokens: int,
 # ---------------------------------------------------------------------------------------------
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
-
-
-def reset_hwm() -> bool:
-    """Reset this process's VmHWM (Linux >= 4.0) so a later read covers only what follows."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def hwm_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,16 +209,13 @@ def worker_llama(a, prompts):
     import llama_cpp
     eng = LlamaBatched(a.model, len(prompts), a.prompt_tokens, a.new_tokens, a.threads, a.flash_attn,
                        a.verbose)
-    sys.stderr.write(f"  llama.cpp system info: {llama_cpp.llama_print_system_info().decode().strip()}\n")
-    have_hwm = reset_hwm()
     eng.generate(prompts, min(2, a.new_tokens))  # warm-up: first-call allocations
     runs = []
     for _ in range(a.repeats):
         tokens, pre, dec = eng.generate(prompts, a.new_tokens)
         runs.append((pre, dec))
     res = {"version": f"llama-cpp-python {llama_cpp.__version__}", "runs": runs,
-           "peak_rss_mb": peak_rss_mb(), "gen_peak_rss_mb": hwm_mb() if have_hwm else None,
-           "tokens_seq0": tokens[0]}
+           "peak_rss_mb": peak_rss_mb(), "tokens_seq0": tokens[0]}
     eng.close()
     if len(prompts) == 1 and not a.no_check:  # after the RSS reads: the check loads a 2nd model
         ref = high_level_greedy(a.model, prompts[0], a.new_tokens, a.threads, a.flash_attn)
@@ -282,15 +269,13 @@ def worker_transformers(a, prompts):
             raise RuntimeError(f"transformers generated {out.shape[1] - ids.shape[1]} tokens, not {n_new}")
         return out[:, ids.shape[1]:].tolist(), clock.t - t0, t2 - clock.t
 
-    have_hwm = reset_hwm()
     generate(min(2, a.new_tokens))  # warm-up: first-call allocations, lazy initialisation
     runs = []
     for _ in range(a.repeats):
         tokens, pre, dec = generate(a.new_tokens)
         runs.append((pre, dec))
     return {"version": f"transformers {transformers.__version__} / torch {torch.__version__}",
-            "runs": runs, "peak_rss_mb": peak_rss_mb(),
-            "gen_peak_rss_mb": hwm_mb() if have_hwm else None, "tokens_seq0": tokens[0]}
+            "runs": runs, "peak_rss_mb": peak_rss_mb(), "tokens_seq0": tokens[0]}
 
 
 WORKERS = {"llama.cpp": worker_llama, "transformers": worker_transformers}
@@ -329,8 +314,7 @@ def summarize(engine, batch, a, res):
             "prompt_tokens": a.prompt_tokens, "new_tokens": a.new_tokens,
             "prefill_tok_s": round(batch * a.prompt_tokens / pre, 1),
             "decode_tok_s": round(batch * (a.new_tokens - 1) / dec, 1) if a.new_tokens > 1 else None,
-            "wall_s": round(wall, 3), "peak_rss_mb": round(res["peak_rss_mb"], 1),
-            "gen_peak_rss_mb": None if res["gen_peak_rss_mb"] is None else round(res["gen_peak_rss_mb"], 1)}
+            "wall_s": round(wall, 3), "peak_rss_mb": round(res["peak_rss_mb"], 1)}
 
 
 def main():
@@ -363,6 +347,8 @@ def main():
         return
 
     prompts = build_prompts(a.model, a.queries, max(a.batch), a.prompt_tokens, a.verbose)
+    import llama_cpp  # loaded by build_prompts; its CPU features say which kernels llama.cpp has
+    print(f"llama.cpp CPU features: {llama_cpp.llama_print_system_info().decode().strip()}", file=sys.stderr)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(prompts, f)  # smaller batches take a prefix: their prompts are the same
         prompts_file = f.name
@@ -370,38 +356,39 @@ def main():
         with open(a.prompts_out, "w") as f:
             json.dump({"prompt_tokens": a.prompt_tokens, "stride": QUERY_STRIDE, "prompts": prompts}, f)
 
-    rows, first_tokens = [], {}
+    rows, first_tokens, status = [], {}, 0  # first_tokens: engine -> (batch, sequence 0's tokens)
     try:
         for engine in a.engines:
             for batch in a.batch:
                 print(f"[{engine}] batch {batch} ...", file=sys.stderr, flush=True)
                 res = run_worker(a, engine, batch, prompts_file)
                 rows.append(summarize(engine, batch, a, res))
-                first_tokens.setdefault(engine, res["tokens_seq0"])
+                first_tokens.setdefault(engine, (batch, res["tokens_seq0"]))
                 if "check_high_level_equal" in res:
+                    status |= not res["check_high_level_equal"]
                     print(f"check: llama.cpp low-level batched path == Llama().generate on batch 1: "
                           f"{'OK' if res['check_high_level_equal'] else 'MISMATCH'}", file=sys.stderr)
     finally:
         os.unlink(prompts_file)
 
     if len(first_tokens) == 2:  # informative only: Q4_1 kernels vs fp32 dequantized differ a bit
-        x, y = first_tokens.values()
+        (bx, x), (by, y) = first_tokens.values()
         same = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
-        print(f"greedy agreement llama.cpp vs transformers, sequence 0: first {same}/{len(x)} tokens equal",
-              file=sys.stderr)
+        print(f"greedy agreement llama.cpp (batch {bx}) vs transformers (batch {by}), sequence 0: "
+              f"first {same}/{len(x)} tokens equal", file=sys.stderr)
 
     head = f"{'engine':<13} {'batch':>5} {'thr':>3} {'prefill tok/s':>13} {'decode tok/s':>12} " \
-           f"{'wall s':>8} {'peak RSS MB':>11} {'gen RSS MB':>10}  version"
+           f"{'wall s':>8} {'peak RSS MB':>11}  version"
     print(f"P={a.prompt_tokens} prompt tokens, G={a.new_tokens} new tokens, median of {a.repeats}")
     print(head)
     for r in rows:
         print(f"{r['engine']:<13} {r['batch']:>5} {r['threads']:>3} {r['prefill_tok_s']:>13.1f} "
-              f"{r['decode_tok_s'] or 0:>12.1f} {r['wall_s']:>8.2f} {r['peak_rss_mb']:>11.0f} "
-              f"{r['gen_peak_rss_mb'] or 0:>10.0f}  {r['version']}")
+              f"{r['decode_tok_s'] or 0:>12.1f} {r['wall_s']:>8.2f} {r['peak_rss_mb']:>11.0f}  {r['version']}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(rows, f, indent=1)
+    return status  # 1 when the batch-1 check failed: the batched numbers would be suspect
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
