@@ -3,6 +3,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 #include "common/errors.h"
 #include "common/utf8.h"
@@ -317,6 +319,14 @@ const Json* Json::find(std::string_view key) const {
 
 Json json_parse(std::string_view text, std::string_view source) {
   return Parser(text, source).parse_document();
+}
+
+Json json_parse_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw IoError("cannot open " + path.string(), "check that the file exists and is readable");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return json_parse(text, path.string());
 }
 
 }  // namespace genvec

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,5 +60,8 @@ std::string_view json_kind_name(Json::Kind kind);
 // Parses one JSON text (surrounding whitespace allowed, nothing else). Throws IoError
 // "source:line:column: what is wrong".
 Json json_parse(std::string_view text, std::string_view source);
+
+// Reads and parses a whole JSON file; IoErrors name the file.
+Json json_parse_file(const std::filesystem::path& path);
 
 }  // namespace genvec

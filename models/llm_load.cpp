@@ -3,9 +3,6 @@
 // Hugging Face-named float32 tensors.
 #include <ATen/ATen.h>
 
-#include <fstream>
-#include <iterator>
-
 #include "common/errors.h"
 #include "common/json.h"
 #include "models/ggml_types.h"
@@ -57,12 +54,6 @@ std::string layer_name(const char* prefix, int64_t layer, const char* suffix) {
 at::Tensor unpermute_rope_rows(const at::Tensor& w, int64_t heads) {
   const int64_t rows = w.size(0);
   return w.reshape({heads, rows / heads / 2, 2, w.size(1)}).transpose(1, 2).reshape(w.sizes());
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open " + path.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 at::Tensor tensor_from_safetensors(const SafetensorsTensor& t) {
@@ -189,7 +180,7 @@ Llm Llm::load(const fs::path& path) {
   };
   if (fs::is_directory(path)) {
     const fs::path config = path / "config.json";
-    llm.hparams_ = hparams_from_hf(json_parse(read_file(config), config.string()), config.string());
+    llm.hparams_ = hparams_from_hf(json_parse_file(config), config.string());
     const SafetensorsModel model(path);
     for (const auto& [name, tensor] : model.tensors())
       llm.weights_[name] = tensor_from_safetensors(*tensor);

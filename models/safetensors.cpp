@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <set>
 
 #include "common/errors.h"
@@ -103,9 +101,7 @@ SafetensorsModel::SafetensorsModel(const fs::path& directory) {
   if (fs::exists(single)) {
     shards.push_back(single);
   } else if (fs::exists(index)) {
-    std::ifstream in(index, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const Json root = json_parse(text, index.string());
+    const Json root = json_parse_file(index);
     const Json* weight_map = root.find("weight_map");
     if (!weight_map) throw IoError(index.string() + ": no weight_map", kCorruptHint);
     std::set<std::string> files;

@@ -6,9 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 
 #include "common/config.h"
 #include "common/errors.h"
@@ -32,21 +30,15 @@ struct TextSide {
   std::string chat_template;  // "" when the model ships none
 };
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open " + path.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 TextSide load_text_side(const fs::path& model) {
   TextSide side;
   if (fs::is_directory(model)) {
     const fs::path tokenizer_json = model / "tokenizer.json";
-    side.tokenizer = Tokenizer::from_hf_json(
-        json_parse(read_file(tokenizer_json), tokenizer_json.string()), tokenizer_json.string());
+    side.tokenizer =
+        Tokenizer::from_hf_json(json_parse_file(tokenizer_json), tokenizer_json.string());
     const fs::path config_path = model / "tokenizer_config.json";
     if (fs::exists(config_path)) {
-      const Json config = json_parse(read_file(config_path), config_path.string());
+      const Json config = json_parse_file(config_path);
       if (const Json* chat = config.find("chat_template"); chat && chat->is_string())
         side.chat_template = chat->as_string("chat_template");
       if (const Json* eos = config.find("eos_token"); eos && eos->is_string())
