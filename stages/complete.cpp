@@ -27,7 +27,8 @@ namespace fs = std::filesystem;
 
 struct TextSide {
   std::optional<Tokenizer> tokenizer;
-  std::string chat_template;  // "" when the model ships none
+  std::string chat_template;            // "" when the model ships none
+  std::vector<int32_t> extra_stop_ids;  // from generation_config.json
 };
 
 TextSide load_text_side(const fs::path& model) {
@@ -43,6 +44,18 @@ TextSide load_text_side(const fs::path& model) {
         side.chat_template = chat->as_string("chat_template");
       if (const Json* eos = config.find("eos_token"); eos && eos->is_string())
         side.tokenizer->eos_id = side.tokenizer->token_id(eos->as_string("eos_token"));
+    }
+    // generation_config.json names the ids that end generation (one id or a list).
+    const fs::path generation_path = model / "generation_config.json";
+    if (fs::exists(generation_path)) {
+      const Json generation = json_parse_file(generation_path);
+      if (const Json* eos = generation.find("eos_token_id")) {
+        if (eos->is_integer())
+          side.extra_stop_ids.push_back(static_cast<int32_t>(eos->as_int("eos_token_id")));
+        if (eos->is_array())
+          for (const Json& id : eos->as_array("eos_token_id"))
+            side.extra_stop_ids.push_back(static_cast<int32_t>(id.as_int("eos_token_id")));
+      }
     }
   } else {
     const GgufModelFile file(model);
@@ -69,6 +82,7 @@ int complete_main(const CommandContext& context) {
 
   std::string text = *prompt;
   SamplingParams params;
+  params.stop_ids = side.extra_stop_ids;
   if (side.tokenizer->eos_id) params.stop_ids.push_back(*side.tokenizer->eos_id);
   if (!context.has_flag("--raw")) {
     if (side.chat_template.empty())

@@ -90,6 +90,29 @@ TEST(Llm, CachedPrefixGivesTheSameHiddenStates) {
   EXPECT_LT(max_error_at_tokens(at::cat({head, tail}, 1), full, e.attention_mask), 1e-5);
 }
 
+// Training's encoder: the query prefix runs once without gradients into the cache, then the
+// special tokens run with gradients; their inputs get gradients and the hidden states equal a
+// full pass.
+TEST(Llm, GradientsFlowThroughACachedNoGradPrefix) {
+  const Llm llm = Llm::load(kGolden / "tiny_llama");
+  const Expected e = read_expected(kGolden / "tiny_llama/expected.safetensors");
+  KvCache cache;
+  {
+    at::NoGradGuard no_grad;
+    llm.forward(llm.embed(e.input_ids.slice(1, 0, 5)), e.attention_mask.slice(1, 0, 5),
+                std::nullopt, &cache);
+  }
+  const at::Tensor tail_inputs = llm.embed(e.input_ids.slice(1, 5)).detach().requires_grad_(true);
+  const at::Tensor tail = llm.forward(tail_inputs, e.attention_mask, std::nullopt, &cache);
+  llm.logits(tail).sum().backward();
+  ASSERT_TRUE(tail_inputs.grad().defined());
+  EXPECT_GT(tail_inputs.grad().abs().sum().item<double>(), 0.0);
+  const at::Tensor full = llm.forward(llm.embed(e.input_ids), e.attention_mask);
+  EXPECT_LT(
+      max_error_at_tokens(tail.detach(), full.slice(1, 5).detach(), e.attention_mask.slice(1, 5)),
+      1e-5);
+}
+
 TEST(Llm, BadInputsAndFilesAreClearErrors) {
   const Llm llm = Llm::load(kGolden / "tiny_llama");
   EXPECT_THROW(llm.forward(at::zeros({1, 3, 7}), at::ones({1, 3})), IoError);
