@@ -42,16 +42,18 @@ std::vector<Generation> generate(const Llm& llm, const std::vector<GenerationReq
     longest = std::max<int64_t>(longest, r.prompt.size());
   }
   at::NoGradGuard no_grad;
-  at::Tensor ids = at::zeros({batch, longest}, at::kLong);
-  at::Tensor mask = at::zeros({batch, longest}, at::kLong);
+  // Left padding, built in plain vectors (element-wise tensor indexing costs microseconds each).
+  std::vector<int64_t> id_values(batch * longest, 0), mask_values(batch * longest, 0);
   std::vector<at::Generator> streams;
   for (int64_t b = 0; b < batch; ++b) {
     const auto& prompt = requests[b].prompt;
     const int64_t pad = longest - static_cast<int64_t>(prompt.size());
-    for (size_t i = 0; i < prompt.size(); ++i) ids[b][pad + i] = prompt[i];
-    mask.slice(1, pad).select(0, b).fill_(1);
+    std::copy(prompt.begin(), prompt.end(), id_values.begin() + b * longest + pad);
+    std::fill(mask_values.begin() + b * longest + pad, mask_values.begin() + (b + 1) * longest, 1);
     streams.push_back(at::make_generator<at::CPUGeneratorImpl>(requests[b].seed));
   }
+  at::Tensor ids = at::tensor(id_values, at::kLong).view({batch, longest});
+  at::Tensor mask = at::tensor(mask_values, at::kLong).view({batch, longest});
   // Positions count real tokens; padding gets 1 (ignored), as transformers' generate does.
   at::Tensor positions = (mask.cumsum(-1) - 1).masked_fill(mask.eq(0), 1);
 
