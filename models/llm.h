@@ -1,5 +1,6 @@
 // The frozen decoder LLM (Llama family: SmolLM2, Llama 3.x, Qwen2.5 attention biases, Qwen3
-// per-head q/k RMSNorm) in libtorch, loaded from a GGUF file or a Hugging Face model directory.
+// per-head q/k RMSNorm; each declares its differences in models/arch/) in libtorch, loaded from
+// a GGUF file or a Hugging Face model directory.
 // One forward serves every use: token ids or input embeddings (soft prompts) in, final-norm
 // hidden states out, logits on request; autograd flows to the inputs while every weight stays
 // frozen. The computation mirrors transformers' LlamaModel (eager attention, fp32), which the

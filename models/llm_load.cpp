@@ -5,6 +5,7 @@
 
 #include "common/errors.h"
 #include "common/json.h"
+#include "models/architecture.h"
 #include "models/ggml_types.h"
 #include "models/gguf.h"
 #include "models/llm.h"
@@ -92,11 +93,10 @@ LlmHparams hparams_from_hf(const Json& c, const std::string& source) {
     return v && !v->is_null() ? v->as_bool(source + ": " + key) : fallback;
   };
   LlmHparams h;
-  h.architecture =
-      c.find("model_type") ? c.find("model_type")->as_string(source + ": model_type") : "";
-  if (h.architecture != "llama" && h.architecture != "qwen2" && h.architecture != "qwen3")
-    throw IoError(source + ": model_type '" + h.architecture + "' is not supported",
-                  "genvec runs llama, qwen2 and qwen3 architectures");
+  const Json* model_type = c.find("model_type");
+  const ArchitectureSpec& arch =
+      architecture_find(model_type ? model_type->as_string(source + ": model_type") : "", source);
+  h.architecture = arch.name;
   h.vocab_size = integer("vocab_size");
   h.hidden_size = integer("hidden_size");
   h.intermediate_size = integer("intermediate_size");
@@ -108,8 +108,8 @@ LlmHparams hparams_from_hf(const Json& c, const std::string& source) {
                                                 : h.hidden_size / h.num_heads;
   h.rms_norm_eps = number_or("rms_norm_eps", 1e-6);
   h.rope_theta = number_or("rope_theta", 10000.0);
-  h.attention_bias = flag_or("attention_bias", h.architecture == "qwen2");
-  h.qk_norm = h.architecture == "qwen3";
+  h.attention_bias = flag_or("attention_bias", arch.attention_bias);
+  h.qk_norm = arch.qk_norm;
   h.tied_embeddings = flag_or("tie_word_embeddings", false);
   if (const Json* scaling = c.find("rope_scaling"); scaling && scaling->is_object()) {
     const Json* type =
@@ -131,10 +131,9 @@ LlmHparams hparams_from_hf(const Json& c, const std::string& source) {
 
 LlmHparams hparams_from_gguf(const GgufFile& f) {
   LlmHparams h;
-  h.architecture = f.at("general.architecture").as_string("general.architecture");
-  if (h.architecture != "llama" && h.architecture != "qwen2" && h.architecture != "qwen3")
-    throw IoError(f.source + ": architecture '" + h.architecture + "' is not supported",
-                  "genvec runs llama, qwen2 and qwen3 architectures");
+  const ArchitectureSpec& arch =
+      architecture_find(f.at("general.architecture").as_string("general.architecture"), f.source);
+  h.architecture = arch.name;
   const std::string a = h.architecture + ".";
   auto integer = [&](const std::string& key) { return f.at(a + key).as_int(a + key); };
   h.hidden_size = integer("embedding_length");
@@ -149,8 +148,8 @@ LlmHparams hparams_from_gguf(const GgufFile& f) {
   h.rope_theta =
       f.find(a + "rope.freq_base") ? f.at(a + "rope.freq_base").as_number("rope") : 10000.0;
   h.vocab_size = static_cast<int64_t>(f.at("tokenizer.ggml.tokens").as_array("tokens").size());
-  h.attention_bias = f.find_tensor("blk.0.attn_q.bias") != nullptr;
-  h.qk_norm = f.find_tensor("blk.0.attn_q_norm.weight") != nullptr;
+  h.attention_bias = arch.attention_bias;
+  h.qk_norm = arch.qk_norm;
   h.tied_embeddings = f.find_tensor("output.weight") == nullptr;
   return h;
 }
@@ -194,7 +193,7 @@ Llm Llm::load(const fs::path& path) {
       for (const auto& [hf, gguf, optional] : kLayerTensors)
         if (const GgufTensorInfo* t = f.find_tensor(layer_name("blk.", layer, gguf)))
           llm.weights_[layer_name("model.layers.", layer, hf)] = tensor_from_gguf(*t);
-    if (llm.hparams_.architecture == "llama") {
+    if (architecture_find(llm.hparams_.architecture, path.string()).gguf_interleaved_rope_rows) {
       for (int64_t layer = 0; layer < llm.hparams_.num_layers; ++layer) {
         auto q = llm.weights_.find(layer_name("model.layers.", layer, "self_attn.q_proj.weight"));
         auto k = llm.weights_.find(layer_name("model.layers.", layer, "self_attn.k_proj.weight"));
