@@ -97,6 +97,16 @@ at::Tensor Llm::rope_inverse_frequencies() const {
 }
 
 at::Tensor Llm::embed(const at::Tensor& input_ids) const {
+  // A tokenizer that does not belong to the model yields ids past its vocabulary.
+  if (input_ids.numel() > 0) {
+    const int64_t low = input_ids.min().item<int64_t>(), high = input_ids.max().item<int64_t>();
+    if (low < 0 || high >= hparams_.vocab_size)
+      throw IoError("token id " + std::to_string(low < 0 ? low : high) +
+                        " is outside the model's vocabulary of " +
+                        std::to_string(hparams_.vocab_size),
+                    "use the tokenizer that ships with the model (and genvec tokens added to it "
+                    "only once the embedding rows exist)");
+  }
   return at::embedding(weight("model.embed_tokens.weight"), input_ids);
 }
 

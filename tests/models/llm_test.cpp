@@ -116,6 +116,8 @@ TEST(Llm, GradientsFlowThroughACachedNoGradPrefix) {
 TEST(Llm, BadInputsAndFilesAreClearErrors) {
   const Llm llm = Llm::load(kGolden / "tiny_llama");
   EXPECT_THROW(llm.forward(at::zeros({1, 3, 7}), at::ones({1, 3})), IoError);
+  EXPECT_THROW(llm.embed(at::tensor({5, 96}, at::kLong)), IoError);  // vocab is 96
+  EXPECT_THROW(llm.embed(at::tensor({-1}, at::kLong)), IoError);
   EXPECT_THROW(llm.forward(at::zeros({1, 3, 32}), at::ones({1, 4})), IoError);
   EXPECT_THROW(Llm::load(kGolden / "hf_bpe_tokenizer"), IoError);  // no config.json
 }
