@@ -18,6 +18,11 @@ function(genvec_target_defaults target)
   endif()
   if(ARG_TORCH)
     target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
+    if(GENVEC_WITH_NCCL)
+      # A CUDA libtorch needs NCCL symbols; link the NCCL genvec chose (torch's own when pip
+      # installed it) so the linker does not resolve them against an older system copy.
+      target_link_libraries(${target} PUBLIC genvec_nccl)
+    endif()
     target_compile_options(${target} PRIVATE ${GENVEC_TORCH_CXX_FLAGS})
     if(GENVEC_TORCH_PCH)
       target_precompile_headers(${target} REUSE_FROM genvec_torch_pch)

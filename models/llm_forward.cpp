@@ -2,6 +2,7 @@
 // with eager attention: RMSNorm in float32, rotate_half RoPE (with Llama-3 frequency scaling),
 // grouped-query attention with a causal + padding mask of the dtype's lowest value, SwiGLU MLP.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <cmath>
 #include <limits>
