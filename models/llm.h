@@ -77,11 +77,12 @@ class Llm {
   const at::Tensor& weight(const std::string& name) const;
 
  private:
-  at::Tensor rope_inverse_frequencies() const;
+  at::Tensor compute_rope_inverse_frequencies() const;
 
   LlmHparams hparams_;
   std::map<std::string, at::Tensor> weights_;
-  at::Tensor rope_frequency_factors_;  // GGUF rope_freqs.weight (Llama 3), if present
+  at::Tensor rope_frequency_factors_;    // GGUF rope_freqs.weight (Llama 3), if present
+  at::Tensor rope_inverse_frequencies_;  // (head_dim / 2), computed once at load
 };
 
 }  // namespace genvec

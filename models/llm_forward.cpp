@@ -74,7 +74,7 @@ at::Tensor project(const at::Tensor& x, const at::Tensor& weight,
 }
 }  // namespace
 
-at::Tensor Llm::rope_inverse_frequencies() const {
+at::Tensor Llm::compute_rope_inverse_frequencies() const {
   const LlmHparams& h = hparams_;
   // (head_dim / 2), computed in float32 like transformers' rope init.
   at::Tensor exponents =
@@ -133,7 +133,7 @@ at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask
   const at::Tensor positions = position_ids
                                    ? position_ids->to(at::kFloat)
                                    : at::arange(past, total, at::kFloat).expand({batch, length});
-  const at::Tensor freqs = positions.unsqueeze(-1) * rope_inverse_frequencies();  // (B, T, hd/2)
+  const at::Tensor freqs = positions.unsqueeze(-1) * rope_inverse_frequencies_;  // (B, T, hd/2)
   const at::Tensor angles = at::cat({freqs, freqs}, -1);
   const at::Tensor cos = angles.cos().unsqueeze(1).to(x_in.scalar_type());
   const at::Tensor sin = angles.sin().unsqueeze(1).to(x_in.scalar_type());

@@ -233,6 +233,7 @@ Llm Llm::load(const fs::path& path) {
   if (!llm.weights_.count("lm_head.weight"))
     llm.weights_["lm_head.weight"] = llm.weights_["model.embed_tokens.weight"];
   for (auto& [name, tensor] : llm.weights_) tensor.requires_grad_(false);  // frozen
+  llm.rope_inverse_frequencies_ = llm.compute_rope_inverse_frequencies();
   return llm;
 }
 

@@ -8,21 +8,17 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/paths.h"
 #include "models/ggml_types.h"
 #include "models/gguf.h"
+#include "tests/models/real_models.h"
 
 namespace genvec {
 namespace {
 
-std::filesystem::path smollm2_path() {
-  return genvec_home() / "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
-}
-
 TEST(GgufRealModel, SmolLM2MatchesGgufPy) {
-  if (!std::filesystem::exists(smollm2_path()))
-    GTEST_SKIP() << smollm2_path() << " is missing: run scripts/setup.sh";
-  GgufModelFile model(smollm2_path());
+  if (!std::filesystem::exists(smollm2_gguf_path()))
+    GTEST_SKIP() << smollm2_gguf_path() << " is missing: run scripts/setup.sh";
+  GgufModelFile model(smollm2_gguf_path());
   const GgufFile& f = model.file();
   EXPECT_EQ(f.at("general.architecture").as_string("k"), "llama");
   EXPECT_EQ(f.at("llama.block_count").as_int("k"), 30);

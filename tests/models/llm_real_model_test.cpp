@@ -11,13 +11,13 @@
 #include <filesystem>
 #include <iostream>
 
-#include "common/paths.h"
 #include "models/generate.h"
 #include "models/gguf.h"
 #include "models/llm.h"
 #include "models/mapped_file.h"
 #include "models/safetensors.h"
 #include "models/tokenizer.h"
+#include "tests/models/real_models.h"
 
 namespace genvec {
 namespace {
@@ -32,15 +32,11 @@ const char* const kQuestions[] = {
     "How many legs does a spider have?", "Explain photosynthesis in one sentence.",
     "Natalia sold clips to 48 of her friends in April. How many clips did she sell?"};
 
-fs::path smollm2_path() {
-  return genvec_home() / "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
-}
-
 TEST(LlmRealModel, SmolLM2LogitsAndGreedyTokensMatchTransformers) {
-  if (!fs::exists(smollm2_path()))
-    GTEST_SKIP() << smollm2_path() << " is missing: run scripts/setup.sh";
-  const Llm llm = Llm::load(smollm2_path());
-  const Tokenizer tokenizer = Tokenizer::from_gguf(GgufModelFile(smollm2_path()).file());
+  if (!fs::exists(smollm2_gguf_path()))
+    GTEST_SKIP() << smollm2_gguf_path() << " is missing: run scripts/setup.sh";
+  const Llm llm = Llm::load(smollm2_gguf_path());
+  const Tokenizer tokenizer = Tokenizer::from_gguf(GgufModelFile(smollm2_gguf_path()).file());
   const fs::path golden = fs::path(GENVEC_SOURCE_DIR) / "tests/golden/smollm2_logits.safetensors";
   MappedFile file(golden);
   std::map<std::string, at::Tensor> expected;

@@ -10,10 +10,10 @@
 #include <map>
 
 #include "common/json.h"
-#include "common/paths.h"
 #include "models/gguf.h"
 #include "models/tokenizer.h"
 #include "models/unicode.h"
+#include "tests/models/real_models.h"
 
 namespace genvec {
 namespace {
@@ -22,10 +22,6 @@ namespace fs = std::filesystem;
 
 const fs::path kSource = GENVEC_SOURCE_DIR;
 const fs::path kSharedData = kSource / ".." / "shared" / "data";
-
-fs::path smollm2_path() {
-  return genvec_home() / "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
-}
 
 std::string fnv1a64(const std::vector<int32_t>& ids) {
   uint64_t h = 0xCBF29CE484222325ull;
@@ -110,9 +106,9 @@ void expect_fixture_ids(const Tokenizer& tokenizer, const fs::path& fixture_path
 class SmolLM2Tokenizer : public testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(smollm2_path()))
-      GTEST_SKIP() << smollm2_path() << " is missing: run scripts/setup.sh";
-    model_ = std::make_unique<GgufModelFile>(smollm2_path());
+    if (!fs::exists(smollm2_gguf_path()))
+      GTEST_SKIP() << smollm2_gguf_path() << " is missing: run scripts/setup.sh";
+    model_ = std::make_unique<GgufModelFile>(smollm2_gguf_path());
     tokenizer_ = std::make_unique<Tokenizer>(Tokenizer::from_gguf(model_->file()));
   }
   std::unique_ptr<GgufModelFile> model_;
