@@ -7,28 +7,24 @@
 
 namespace genvec {
 
-namespace {
-
-bool in_table(uint32_t cp, const CodepointRange* table, size_t size) {
+bool unicode_in_ranges(uint32_t cp, const CodepointRange* table, size_t size) {
   const CodepointRange* end = table + size;
   const CodepointRange* it = std::upper_bound(
       table, end, cp, [](uint32_t value, const CodepointRange& r) { return value < r.first; });
   return it != table && cp <= (it - 1)->last;
 }
 
-}  // namespace
-
 bool unicode_is_letter(uint32_t cp) {
-  return in_table(cp, unicode_tables::kLetter, unicode_tables::kLetter_size);
+  return unicode_in_ranges(cp, unicode_tables::kLetter, unicode_tables::kLetter_size);
 }
 bool unicode_is_number(uint32_t cp) {
-  return in_table(cp, unicode_tables::kNumber, unicode_tables::kNumber_size);
+  return unicode_in_ranges(cp, unicode_tables::kNumber, unicode_tables::kNumber_size);
 }
 bool unicode_is_mark(uint32_t cp) {
-  return in_table(cp, unicode_tables::kMark, unicode_tables::kMark_size);
+  return unicode_in_ranges(cp, unicode_tables::kMark, unicode_tables::kMark_size);
 }
 bool unicode_is_white_space(uint32_t cp) {
-  return in_table(cp, unicode_tables::kWhiteSpace, unicode_tables::kWhiteSpace_size);
+  return unicode_in_ranges(cp, unicode_tables::kWhiteSpace, unicode_tables::kWhiteSpace_size);
 }
 const char* unicode_tables_version() { return unicode_tables::kUnicodeVersion; }
 

@@ -18,6 +18,9 @@ struct CodepointRange {
   uint32_t last;  // inclusive
 };
 
+// Whether cp lies in one of `size` sorted, disjoint ranges (binary search).
+bool unicode_in_ranges(uint32_t cp, const CodepointRange* table, size_t size);
+
 bool unicode_is_letter(uint32_t cp);       // \p{L}
 bool unicode_is_number(uint32_t cp);       // \p{N}
 bool unicode_is_mark(uint32_t cp);         // \p{M}

@@ -11,4 +11,8 @@ inline std::filesystem::path smollm2_gguf_path() {
   return genvec_home() / "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
 }
 
+inline std::filesystem::path minilm_path() {
+  return genvec_home() / "models/all-minilm-l6-v2";
+}
+
 }  // namespace genvec

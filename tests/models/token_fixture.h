@@ -1,0 +1,101 @@
+// Checks a tokenizer against a golden token-id fixture written by
+// tests/golden/make_tokenizer_fixture.py (or a script that reuses its write_fixture): records
+// naming lines of ../shared/data files with the count and FNV-1a hash of their ids, and edge
+// cases with their ids in full. Exact equality: a single differing id fails.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+
+namespace genvec {
+
+inline std::string fnv1a64(const std::vector<int32_t>& ids) {
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (int32_t id : ids)
+    for (int shift = 0; shift < 32; shift += 8)
+      h = (h ^ ((static_cast<uint32_t>(id) >> shift) & 0xFF)) * 0x100000001B3ull;
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return text;
+}
+
+inline std::string from_hex(const std::string& hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
+inline std::string show_ids(const std::vector<int32_t>& ids) {
+  std::string out;
+  for (int32_t id : ids) out += std::to_string(id) + " ";
+  return out;
+}
+
+using EncodeFn = std::function<std::vector<int32_t>(const std::string&)>;
+// Extra checks on a valid-UTF-8 edge case and the ids it encoded to (a decode round trip).
+using EdgeCaseCheck = std::function<void(const std::string& text, const std::vector<int32_t>&)>;
+
+inline void expect_fixture_ids(const EncodeFn& encode, const std::filesystem::path& fixture_path,
+                               const EdgeCaseCheck& check_edge_case = {}) {
+  const std::filesystem::path shared_data =
+      std::filesystem::path(GENVEC_SOURCE_DIR) / ".." / "shared" / "data";
+  std::ifstream fixture(fixture_path);
+  ASSERT_TRUE(fixture) << fixture_path;
+  size_t data_strings = 0, edge_cases = 0, mismatches = 0;
+  auto report = [&](const std::string& what, const std::vector<int32_t>& ours,
+                    const std::string& expected) {
+    if (++mismatches <= 10)
+      ADD_FAILURE() << what << "\n  ours:     " << show_ids(ours) << "\n  expected: " << expected;
+  };
+  for (std::string line; std::getline(fixture, line);) {
+    const Json record = json_parse(line, fixture_path.string());
+    if (const Json* file = record.find("file")) {
+      const std::string& path = file->as_string("file");
+      const std::string& field = record.find("field")->as_string("field");
+      std::ifstream data(shared_data / path);
+      ASSERT_TRUE(data) << (shared_data / path)
+                        << " (the shared data sets must sit beside the checkout)";
+      std::vector<std::string> lines;
+      for (std::string l; std::getline(data, l);) lines.push_back(l);
+      for (const Json& entry : record.find("lines")->as_array("lines")) {
+        const auto& triple = entry.as_array("line");
+        const size_t number = triple[0].as_int("line");
+        ASSERT_LT(number, lines.size()) << path;
+        const std::string text = json_parse(lines[number], path).find(field)->as_string(field);
+        const std::vector<int32_t> ids = encode(text);
+        if (static_cast<int64_t>(ids.size()) != triple[1].as_int("count") ||
+            fnv1a64(ids) != triple[2].as_string("hash"))
+          report(path + ":" + std::to_string(number) + ": " + text, ids,
+                 std::to_string(triple[1].as_int("count")) + " ids hashing to " +
+                     triple[2].as_string("hash"));
+        ++data_strings;
+      }
+      continue;
+    }
+    const bool raw = record.find("hex") != nullptr;
+    const std::string text = raw ? from_hex(record.find("hex")->as_string("hex"))
+                                 : record.find("text")->as_string("text");
+    std::vector<int32_t> expected;
+    for (const Json& id : record.find("ids")->as_array("ids"))
+      expected.push_back(static_cast<int32_t>(id.as_int("id")));
+    const std::vector<int32_t> ids = encode(text);
+    if (ids != expected) report("edge case '" + text + "'", ids, show_ids(expected));
+    if (!raw && check_edge_case) check_edge_case(text, ids);
+    ++edge_cases;
+  }
+  EXPECT_EQ(mismatches, 0u) << mismatches << " of " << data_strings + edge_cases
+                            << " strings differ";
+  EXPECT_GE(data_strings, 3000u);
+  EXPECT_GE(edge_cases, 90u);
+}
+
+}  // namespace genvec
