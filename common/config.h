@@ -32,8 +32,10 @@ struct ModelConfig {
 
 struct TeacherConfig {
   std::string kind = "sentence-encoder";
-  std::string path = "${GENVEC_HOME}/models/all-minilm-l6-v2";
+  std::string path;  // empty: all-MiniLM-L6-v2 in $GENVEC_HOME, or [model] path for "llm"
   int64_t batch_size = 64;
+  int64_t max_length = 0;  // 0: the model's own limit
+  std::string attention = "causal";
 };
 
 struct GenerateConfig {
@@ -112,5 +114,9 @@ std::string config_to_toml(const Config& config);
 
 // Cross-key checks that a single key's range cannot express; throws ConfigError.
 void config_validate(const Config& config);
+
+// The teacher's model: teacher.path, or when empty the kind's default (all-MiniLM-L6-v2 in
+// $GENVEC_HOME for sentence-encoder, the [model] LLM for llm).
+std::filesystem::path teacher_model_path(const Config& config);
 
 }  // namespace genvec

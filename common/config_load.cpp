@@ -212,6 +212,12 @@ void config_validate(const Config& c) {
                       "raise train.schedule_steps to at least train.max_steps");
 }
 
+std::filesystem::path teacher_model_path(const Config& c) {
+  if (!c.teacher.path.empty()) return c.teacher.path;
+  if (c.teacher.kind == "llm") return c.model.path;
+  return genvec_home() / "models" / "all-minilm-l6-v2";
+}
+
 std::string config_to_toml(const Config& config) {
   std::string out = "# genvec resolved config: defaults, then the config file, then --set\n";
   std::string_view section;

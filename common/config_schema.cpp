@@ -87,10 +87,20 @@ std::vector<KeySpec> make_schema() {
                   "sentence-encoder: a BERT-family model directory; llm: the LLM, mean-pooled"),
              {"sentence-encoder", "llm"}),
       as_path(key_of("teacher.path", &C::teacher, &TeacherConfig::path,
-                   "teacher model directory (sentence-transformers layout) for sentence-encoder")),
+                   "sentence-encoder: a sentence-transformers model directory (empty: "
+                   "all-MiniLM-L6-v2 in $GENVEC_HOME); llm: a GGUF file or HF directory "
+                   "(empty: the [model] LLM)")),
       range(key_of("teacher.batch_size", &C::teacher, &TeacherConfig::batch_size,
                  "responses embedded per teacher forward pass"),
             1, 1 << 16),
+      range(key_of("teacher.max_length", &C::teacher, &TeacherConfig::max_length,
+                 "tokens of a response the teacher reads, the rest is cut and counted; 0: the "
+                 "model's own (sentence-encoder: its max_seq_length; llm: 512)"),
+            0, 1 << 20),
+      one_of(key_of("teacher.attention", &C::teacher, &TeacherConfig::attention,
+                  "llm teacher: causal, or bidirectional (every token sees the whole response, "
+                  "LLM2Vec's first step)"),
+             {"causal", "bidirectional"}),
 
       range(key_of("generate.max_new_tokens", &C::generate, &GenerateConfig::max_new_tokens,
                  "longest response generated per query (the paper uses 500)"),

@@ -51,6 +51,10 @@ struct KvCache {
   int64_t length() const { return used; }
 };
 
+// Which earlier/later positions a query attends to: causal is the decoder as trained; the
+// teacher's LLM2Vec-style option lets every token see the whole (unpadded) sequence.
+enum class Attention { causal, bidirectional };
+
 class Llm {
  public:
   // A GGUF file or a Hugging Face model directory (config.json + safetensors). Weights are
@@ -68,7 +72,7 @@ class Llm {
   // when none are given. With a cache, the new keys/values are appended to it.
   at::Tensor forward(const at::Tensor& input_embeddings, const at::Tensor& attention_mask,
                      const std::optional<at::Tensor>& position_ids = std::nullopt,
-                     KvCache* cache = nullptr) const;
+                     KvCache* cache = nullptr, Attention attention = Attention::causal) const;
 
   // The LM head: hidden (..., D) -> logits (..., V).
   at::Tensor logits(const at::Tensor& hidden) const;

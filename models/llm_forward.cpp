@@ -116,7 +116,8 @@ at::Tensor Llm::logits(const at::Tensor& hidden) const {
 }
 
 at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask,
-                        const std::optional<at::Tensor>& position_ids, KvCache* cache) const {
+                        const std::optional<at::Tensor>& position_ids, KvCache* cache,
+                        Attention attention) const {
   const LlmHparams& h = hparams_;
   if (x_in.dim() != 3 || x_in.size(2) != h.hidden_size)
     throw IoError("forward: input embeddings must be (B, T, " + std::to_string(h.hidden_size) +
@@ -138,10 +139,11 @@ at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask
   const at::Tensor cos = angles.cos().unsqueeze(1).to(x_in.scalar_type());
   const at::Tensor sin = angles.sin().unsqueeze(1).to(x_in.scalar_type());
 
-  // Additive mask (B, 1, T, T_past + T): a query sees earlier keys that are not padding.
-  const at::Tensor causal = at::ones({length, total}, at::kBool).tril(past);
-  const at::Tensor visible =
-      causal.unsqueeze(0).logical_and(attention_mask.to(at::kBool).unsqueeze(1));
+  // Additive mask (B, 1, T, T_past + T): a query sees the keys that are not padding, and with
+  // causal attention only the earlier ones.
+  at::Tensor visible = attention_mask.to(at::kBool).unsqueeze(1).expand({batch, length, total});
+  if (attention == Attention::causal)
+    visible = at::ones({length, total}, at::kBool).tril(past).unsqueeze(0).logical_and(visible);
   const double lowest = std::numeric_limits<float>::lowest();
   const at::Tensor mask = at::zeros({batch, 1, length, total}, x_in.options().requires_grad(false))
                               .masked_fill(visible.unsqueeze(1).logical_not(), lowest);

@@ -1,15 +1,16 @@
 // Loading the frozen LLM: hyperparameters and weights from a GGUF file (llama.cpp names,
-// dequantized) or a Hugging Face directory (config.json, safetensors), into one set of
-// Hugging Face-named float32 tensors.
+// dequantized) or a Hugging Face directory (config.json, safetensors or pytorch_model.bin), into
+// one set of Hugging Face-named float32 tensors.
 #include <ATen/ATen.h>
 
 #include "common/errors.h"
 #include "common/json.h"
 #include "models/architecture.h"
+#include "models/float_weights.h"
 #include "models/ggml_types.h"
 #include "models/gguf.h"
 #include "models/llm.h"
-#include "models/safetensors.h"
+#include "models/model_weights.h"
 
 namespace genvec {
 namespace {
@@ -55,18 +56,6 @@ std::string layer_name(const char* prefix, int64_t layer, const char* suffix) {
 at::Tensor unpermute_rope_rows(const at::Tensor& w, int64_t heads) {
   const int64_t rows = w.size(0);
   return w.reshape({heads, rows / heads / 2, 2, w.size(1)}).transpose(1, 2).reshape(w.sizes());
-}
-
-at::Tensor tensor_from_safetensors(const SafetensorsTensor& t) {
-  static const std::map<std::string, at::ScalarType> types = {
-      {"F32", at::kFloat}, {"F16", at::kHalf}, {"BF16", at::kBFloat16}, {"F64", at::kDouble}};
-  auto it = types.find(t.dtype);
-  if (it == types.end())
-    throw IoError("tensor '" + t.name + "' has dtype " + t.dtype + ", not a float weight");
-  // from_blob does not copy; .to(kFloat) / .clone() makes an owned float32 tensor.
-  at::Tensor view =
-      at::from_blob(const_cast<uint8_t*>(t.data), t.shape, at::TensorOptions().dtype(it->second));
-  return it->second == at::kFloat ? view.clone() : view.to(at::kFloat);
 }
 
 at::Tensor tensor_from_gguf(const GgufTensorInfo& t) {
@@ -180,9 +169,9 @@ Llm Llm::load(const fs::path& path) {
   if (fs::is_directory(path)) {
     const fs::path config = path / "config.json";
     llm.hparams_ = hparams_from_hf(json_parse_file(config), config.string());
-    const SafetensorsModel model(path);
+    const ModelWeights model(path);
     for (const auto& [name, tensor] : model.tensors())
-      llm.weights_[name] = tensor_from_safetensors(*tensor);
+      llm.weights_[name] = float32_tensor(*tensor);
   } else {
     const GgufModelFile model(path);
     const GgufFile& f = model.file();

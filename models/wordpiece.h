@@ -51,6 +51,8 @@ class WordPieceTokenizer {
   int32_t vocab_size() const { return static_cast<int32_t>(tokens_.size()); }
   const std::string& token_text(int32_t id) const { return tokens_.at(id); }
   const WordPieceOptions& options() const { return options_; }
+  // sentence-transformers' do_lower_case adds lower-casing to a case-keeping tokenizer.
+  void set_lowercase(bool lowercase) { options_.lowercase = lowercase; }
   int32_t cls_id() const { return cls_id_; }
   int32_t sep_id() const { return sep_id_; }
   int32_t pad_id() const { return pad_id_; }

@@ -10,63 +10,17 @@
 
 #include "common/config.h"
 #include "common/errors.h"
-#include "common/json.h"
 #include "common/log.h"
 #include "dist/world.h"
 #include "models/chat_template.h"
 #include "models/generate.h"
-#include "models/gguf.h"
 #include "models/llm.h"
-#include "models/tokenizer.h"
+#include "models/text_side.h"
 #include "stages/command.h"
 
 namespace genvec {
-namespace {
 
 namespace fs = std::filesystem;
-
-struct TextSide {
-  std::optional<Tokenizer> tokenizer;
-  std::string chat_template;            // "" when the model ships none
-  std::vector<int32_t> extra_stop_ids;  // from generation_config.json
-};
-
-TextSide load_text_side(const fs::path& model) {
-  TextSide side;
-  if (fs::is_directory(model)) {
-    const fs::path tokenizer_json = model / "tokenizer.json";
-    side.tokenizer =
-        Tokenizer::from_hf_json(json_parse_file(tokenizer_json), tokenizer_json.string());
-    const fs::path config_path = model / "tokenizer_config.json";
-    if (fs::exists(config_path)) {
-      const Json config = json_parse_file(config_path);
-      if (const Json* chat = config.find("chat_template"); chat && chat->is_string())
-        side.chat_template = chat->as_string("chat_template");
-      if (const Json* eos = config.find("eos_token"); eos && eos->is_string())
-        side.tokenizer->eos_id = side.tokenizer->token_id(eos->as_string("eos_token"));
-    }
-    // generation_config.json names the ids that end generation (one id or a list).
-    const fs::path generation_path = model / "generation_config.json";
-    if (fs::exists(generation_path)) {
-      const Json generation = json_parse_file(generation_path);
-      if (const Json* eos = generation.find("eos_token_id")) {
-        if (eos->is_integer())
-          side.extra_stop_ids.push_back(static_cast<int32_t>(eos->as_int("eos_token_id")));
-        if (eos->is_array())
-          for (const Json& id : eos->as_array("eos_token_id"))
-            side.extra_stop_ids.push_back(static_cast<int32_t>(id.as_int("eos_token_id")));
-      }
-    }
-  } else {
-    const GgufModelFile file(model);
-    side.tokenizer = Tokenizer::from_gguf(file.file());
-    if (const GgufValue* chat = file.file().find("tokenizer.chat_template"))
-      side.chat_template = chat->as_string("tokenizer.chat_template");
-  }
-  return side;
-}
-
-}  // namespace
 
 int complete_main(const CommandContext& context) {
   if (context.world.rank() != 0) return 0;
@@ -76,8 +30,8 @@ int complete_main(const CommandContext& context) {
                       "for example --prompt \"What is RoPE?\"");
   const fs::path model = context.value("--model") ? fs::path(*context.value("--model"))
                                                   : fs::path(context.config.model.path);
-  TextSide side = with_context("loading the tokenizer of " + model.string(),
-                               [&] { return load_text_side(model); });
+  LlmTextSide side = with_context("loading the tokenizer of " + model.string(),
+                               [&] { return load_llm_text_side(model); });
   const Llm llm = with_context("loading " + model.string(), [&] { return Llm::load(model); });
 
   std::string text = *prompt;

@@ -95,7 +95,7 @@ void print_models(std::ostream& out, const Config& config) {
   }
   if (!any) out << "  none: run scripts/setup.sh to fetch the default models\n";
   out << "  model.path   " << presence(config.model.path) << "\n";
-  out << "  teacher.path " << presence(config.teacher.path) << "\n";
+  out << "  teacher      " << presence(teacher_model_path(config).string()) << "\n";
 }
 
 }  // namespace

@@ -14,10 +14,9 @@
 #include "models/generate.h"
 #include "models/gguf.h"
 #include "models/llm.h"
-#include "models/mapped_file.h"
-#include "models/safetensors.h"
 #include "models/tokenizer.h"
 #include "tests/models/real_models.h"
+#include "tests/models/golden_tensors.h"
 
 namespace genvec {
 namespace {
@@ -38,12 +37,7 @@ TEST(LlmRealModel, SmolLM2LogitsAndGreedyTokensMatchTransformers) {
   const Llm llm = Llm::load(smollm2_gguf_path());
   const Tokenizer tokenizer = Tokenizer::from_gguf(GgufModelFile(smollm2_gguf_path()).file());
   const fs::path golden = fs::path(GENVEC_SOURCE_DIR) / "tests/golden/smollm2_logits.safetensors";
-  MappedFile file(golden);
-  std::map<std::string, at::Tensor> expected;
-  for (const SafetensorsTensor& t : safetensors_parse(file.bytes(), golden.string()).tensors)
-    expected[t.name] = at::from_blob(const_cast<uint8_t*>(t.data), t.shape,
-                                     at::TensorOptions(t.dtype == "I64" ? at::kLong : at::kFloat))
-                           .clone();
+  const std::map<std::string, at::Tensor> expected = read_golden_tensors(golden);
   const at::Tensor vocab_ids = expected.at("vocab_ids");
 
   at::NoGradGuard no_grad;

@@ -12,8 +12,7 @@
 
 #include "common/errors.h"
 #include "models/llm.h"
-#include "models/mapped_file.h"
-#include "models/safetensors.h"
+#include "tests/models/golden_tensors.h"
 
 namespace genvec {
 namespace {
@@ -26,14 +25,7 @@ struct Expected {
 };
 
 Expected read_expected(const fs::path& path) {
-  MappedFile file(path);
-  const SafetensorsFile parsed = safetensors_parse(file.bytes(), path.string());
-  std::map<std::string, at::Tensor> tensors;
-  for (const SafetensorsTensor& t : parsed.tensors) {
-    const at::ScalarType type = t.dtype == "I64" ? at::kLong : at::kFloat;
-    tensors[t.name] =
-        at::from_blob(const_cast<uint8_t*>(t.data), t.shape, at::TensorOptions(type)).clone();
-  }
+  const std::map<std::string, at::Tensor> tensors = read_golden_tensors(path);
   return {tensors.at("input_ids"), tensors.at("attention_mask"), tensors.at("hidden"),
           tensors.at("logits")};
 }

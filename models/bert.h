@@ -1,0 +1,48 @@
+// The BERT encoder (the sentence-encoder teachers: all-MiniLM, BGE, E5, ...) in libtorch,
+// loaded from a Hugging Face model directory: config.json plus model.safetensors or a PyTorch
+// checkpoint. Absolute positions, token types (all 0: one segment), post-LayerNorm blocks, GELU;
+// the computation mirrors transformers' BertModel in fp32, which the parity tests compare
+// against through sentence-transformers.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace genvec {
+
+struct BertHparams {
+  int64_t vocab_size = 0;
+  int64_t hidden_size = 0;
+  int64_t num_layers = 0;
+  int64_t num_heads = 0;
+  int64_t intermediate_size = 0;
+  int64_t max_position_embeddings = 0;
+  int64_t type_vocab_size = 0;
+  double layer_norm_eps = 1e-12;
+  std::string hidden_act = "gelu";  // "gelu" (erf), "gelu_new" / "gelu_pytorch_tanh", "relu"
+};
+
+class BertEncoder {
+ public:
+  // Throws IoError naming the file for an unsupported configuration or a missing/misshapen
+  // tensor.
+  static BertEncoder load(const std::filesystem::path& directory);
+
+  const BertHparams& hparams() const { return hparams_; }
+
+  // Last hidden states (B, T, D) of token ids (B, T) with attention_mask (B, T), 1 for tokens
+  // and 0 for (right) padding. T may not exceed max_position_embeddings.
+  at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& attention_mask) const;
+
+ private:
+  const at::Tensor& weight(const std::string& name) const;
+
+  BertHparams hparams_;
+  std::map<std::string, at::Tensor> weights_;  // Hugging Face names, "bert." prefix removed
+  std::string source_;
+};
+
+}  // namespace genvec
