@@ -1,8 +1,9 @@
 // all-MiniLM-L6-v2 through genvec's SentenceEncoder against sentence-transformers (the reference)
 // on 512 real sentences of mixed length, 77 of them truncated at 256 tokens, plus edge cases
 // (tests/golden/minilm_embeddings/, made by tests/golden/make_minilm_embeddings.py): input ids
-// identical, cosine >= 0.99999 for every sentence. Skips where scripts/setup.sh has not fetched
-// the model.
+// identical, cosine >= 0.99999 for every sentence. Then both teacher kinds chosen through
+// [teacher] on the real models, with the bad input a stage hands them. Skips where
+// scripts/setup.sh has not fetched the models.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
@@ -10,12 +11,14 @@
 #include <fstream>
 #include <map>
 
+#include "common/config.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "models/float_weights.h"
 #include "models/mapped_file.h"
 #include "models/safetensors.h"
 #include "models/sentence_encoder.h"
+#include "models/teacher.h"
 #include "tests/models/real_models.h"
 #include "tests/models/token_fixture.h"
 
@@ -134,6 +137,44 @@ TEST_F(MiniLM, InvalidUtf8NamesTheText) {
     EXPECT_NE(std::string(e.what()).find("text 1"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("UTF-8"), std::string::npos) << e.what();
   }
+}
+
+// What the teacher stage meets in real responses: empty and blank texts, one far over the limit,
+// and broken UTF-8, for both kinds.
+TEST(Teachers, BothKindsHandleBadInputFromTheConfig) {
+  if (!fs::exists(minilm_path() / "model.safetensors") || !fs::exists(smollm2_gguf_path()))
+    GTEST_SKIP() << "run scripts/setup.sh for all-MiniLM-L6-v2 and SmolLM2";
+  std::string long_text;
+  for (int i = 0; i < 400; ++i) long_text += "The answer depends on the context. ";
+  const std::vector<std::string> texts = {"Paris is the capital of France.", "", "  \n\t ",
+                                          long_text};
+  Config config;
+  config.model.path = smollm2_gguf_path().string();
+  for (const std::string kind : {"sentence-encoder", "llm"}) {
+    config.teacher.kind = kind;
+    config.teacher.max_length = kind == "llm" ? 64 : 0;
+    config.teacher.attention = kind == "llm" ? "bidirectional" : "causal";
+    const std::unique_ptr<Teacher> teacher = make_teacher(config);
+    EXPECT_EQ(teacher->dimension(), kind == "llm" ? 576 : 384);
+    EncodeReport report;
+    const at::Tensor embeddings = teacher->embed(texts, &report);
+    EXPECT_EQ(embeddings.size(0), 4) << kind;
+    EXPECT_FALSE(at::isnan(embeddings).any().item<bool>()) << kind;
+    EXPECT_EQ(report.truncated, 1) << kind;
+    // MiniLM drops the white space of "  \n\t "; SmolLM2's tokenizer keeps it as tokens.
+    EXPECT_EQ(report.empty, kind == "llm" ? 1 : 2) << kind;
+    try {
+      teacher->embed({"fine", "fine", "broken \xff"});
+      ADD_FAILURE() << kind << ": no error for invalid UTF-8";
+    } catch (const IoError& e) {
+      EXPECT_NE(std::string(e.what()).find("text 2"), std::string::npos) << e.what();
+    }
+  }
+  config.teacher.attention = "causal";
+  const at::Tensor causal = make_teacher(config)->embed({texts[0]});
+  config.teacher.attention = "bidirectional";
+  const at::Tensor bidirectional = make_teacher(config)->embed({texts[0]});
+  EXPECT_GT((causal - bidirectional).abs().max().item<float>(), 1e-3f);
 }
 
 }  // namespace
