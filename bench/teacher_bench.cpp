@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int64_t batch = args.count("--batch") ? std::stoll(args["--batch"]) : 64;
-  const int threads = args.count("--threads") ? std::stoi(args["--threads"]) : at::get_num_threads();
+  const int threads =
+      args.count("--threads") ? std::stoi(args["--threads"]) : at::get_num_threads();
   const int repeats = args.count("--repeats") ? std::stoi(args["--repeats"]) : 3;
   at::set_num_threads(threads);
 

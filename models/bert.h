@@ -8,6 +8,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -33,12 +34,17 @@ class BertEncoder {
 
   const BertHparams& hparams() const { return hparams_; }
 
-  // Last hidden states (B, T, D) of token ids (B, T) with attention_mask (B, T), 1 for tokens
-  // and 0 for (right) padding. T may not exceed max_position_embeddings.
+  // Last hidden states (B, T, D) of token ids (B, T) with attention_mask (B, T): 1 for tokens,
+  // then 0 for right padding. T may not exceed max_position_embeddings. The states at padding
+  // positions are not meaningful (on the CPU their attention is skipped); the tokens' equal
+  // transformers'.
   at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& attention_mask) const;
 
  private:
   const at::Tensor& weight(const std::string& name) const;
+  at::Tensor embed(const at::Tensor& ids, const at::Tensor& positions) const;
+  at::Tensor block(const at::Tensor& x, int64_t layer,
+                   const std::function<at::Tensor(const at::Tensor&)>& attention) const;
 
   BertHparams hparams_;
   std::map<std::string, at::Tensor> weights_;  // Hugging Face names, "bert." prefix removed

@@ -74,7 +74,8 @@ constexpr std::pair<const char*, Pooling> kLegacyPoolingFlags[] = {
 Pooling pooling_from_name(const std::string& name, const std::string& source) {
   for (const auto& [mode, spelled] : kPoolingNames)
     if (name == spelled) return mode;
-  throw IoError(source + ": pooling_mode '" + name + "' is not one of cls, max, mean, "
+  throw IoError(source + ": pooling_mode '" + name +
+                "' is not one of cls, max, mean, "
                 "mean_sqrt_len_tokens, weightedmean, lasttoken");
 }
 
@@ -206,15 +207,14 @@ at::Tensor SentenceEncoder::pool(const at::Tensor& hidden, const at::Tensor& mas
       }
       case Pooling::last_token: {
         const at::Tensor last = mask.sum(1).sub(1).clamp_min(0).to(at::kLong);  // (B)
-        parts.push_back(hidden.gather(1, last.view({-1, 1, 1}).expand({-1, 1, hidden.size(2)}))
-                            .squeeze(1));
+        parts.push_back(
+            hidden.gather(1, last.view({-1, 1, 1}).expand({-1, 1, hidden.size(2)})).squeeze(1));
         break;
       }
     }
   }
   at::Tensor pooled = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
-  if (settings_.normalize)
-    pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+  if (settings_.normalize) pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
   return pooled;
 }
 
@@ -227,8 +227,8 @@ at::Tensor SentenceEncoder::encode(const std::vector<std::string>& texts, int64_
   counts.texts = n;
   for (int64_t i = 0; i < n; ++i) {
     bool truncated = false;
-    ids[i] = with_context("text " + std::to_string(i),
-                          [&] { return tokenize(texts[i], &truncated); });
+    ids[i] =
+        with_context("text " + std::to_string(i), [&] { return tokenize(texts[i], &truncated); });
     counts.truncated += truncated;
     counts.empty += ids[i].size() == 2;
     counts.tokens += static_cast<int64_t>(ids[i].size());
@@ -258,8 +258,7 @@ at::Tensor SentenceEncoder::encode(const std::vector<std::string>& texts, int64_
       }
     }
     const at::Tensor pooled = pool(bert_.forward(input, mask), mask);
-    const at::Tensor index =
-        at::from_blob(order.data() + start, {rows}, at::kLong).clone();
+    const at::Tensor index = at::from_blob(order.data() + start, {rows}, at::kLong).clone();
     out.index_copy_(0, index, pooled);
   }
   return out;

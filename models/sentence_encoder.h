@@ -34,9 +34,9 @@ struct SentenceEncoderSettings {
 // What one encode() call met; the teacher stage reports these counts.
 struct EncodeReport {
   int64_t texts = 0;
-  int64_t tokens = 0;      // incl. [CLS]/[SEP], after truncation
-  int64_t truncated = 0;   // texts longer than max_seq_length
-  int64_t empty = 0;       // texts with no word piece (empty or only white space/controls)
+  int64_t tokens = 0;     // incl. [CLS]/[SEP], after truncation
+  int64_t truncated = 0;  // texts longer than max_seq_length
+  int64_t empty = 0;      // texts with no word piece (empty or only white space/controls)
 };
 
 class SentenceEncoder {

@@ -55,14 +55,15 @@ class LlmTeacher : public Teacher {
         batch_size_(batch_size),
         attention_(attention) {
     if (!text_.tokenizer->eos_id)
-      throw IoError(path.string() + ": the tokenizer has no EOS token, which an empty "
+      throw IoError(path.string() +
+                    ": the tokenizer has no EOS token, which an empty "
                     "response is embedded as");
   }
 
   int64_t dimension() const override { return llm_.hparams().hidden_size; }
   std::string describe() const override {
-    return "kind = llm\npath = " + path_.string() + "\nmax_length = " +
-           std::to_string(max_length_) + "\npooling = mean\nattention = " +
+    return "kind = llm\npath = " + path_.string() +
+           "\nmax_length = " + std::to_string(max_length_) + "\npooling = mean\nattention = " +
            (attention_ == Attention::causal ? "causal" : "bidirectional") + "\n";
   }
 
@@ -121,8 +122,9 @@ at::Tensor llm_mean_pool(const Llm& llm, const std::vector<std::vector<int32_t>>
       const std::vector<int32_t>& row = ids[order[start + r]];
       const int64_t count = static_cast<int64_t>(row.size());
       if (count == 0) throw IoError("llm_mean_pool: a text has no tokens");
-      input[r].narrow(0, 0, count).copy_(
-          at::from_blob(const_cast<int32_t*>(row.data()), {count}, at::kInt));
+      input[r]
+          .narrow(0, 0, count)
+          .copy_(at::from_blob(const_cast<int32_t*>(row.data()), {count}, at::kInt));
       mask[r].narrow(0, 0, count).fill_(1);
     }
     const at::Tensor hidden = llm.forward(llm.embed(input), mask, std::nullopt, nullptr, attention);

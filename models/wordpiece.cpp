@@ -166,13 +166,13 @@ WordPieceTokenizer WordPieceTokenizer::from_hf_json(const Json& root, const std:
     throw IoError(source + ": post_processor '" + kind + "' is not supported",
                   "expected BertProcessing or TemplateProcessing ([CLS] $A [SEP])");
   }
-  if (t.cls_id_ < 0 || t.cls_id_ >= t.vocab_size() || t.sep_id_ < 0 ||
-      t.sep_id_ >= t.vocab_size())
+  if (t.cls_id_ < 0 || t.cls_id_ >= t.vocab_size() || t.sep_id_ < 0 || t.sep_id_ >= t.vocab_size())
     throw IoError(source + ": [CLS]/[SEP] ids are not in the vocabulary");
   const Json* padding = root.find("padding");
   const Json* pad_id = padding && !padding->is_null() ? padding->find("pad_id") : nullptr;
   t.pad_id_ = pad_id ? static_cast<int32_t>(pad_id->as_int(source + ": padding.pad_id"))
-                     : t.ids_.count("[PAD]") ? t.ids_.at("[PAD]") : 0;
+              : t.ids_.count("[PAD]") ? t.ids_.at("[PAD]")
+                                      : 0;
   return t;
 }
 
@@ -201,7 +201,8 @@ WordPieceTokenizer WordPieceTokenizer::from_vocab_txt(const std::filesystem::pat
   t.cls_id_ = t.require_token(optional_string(config, "cls_token", "[CLS]", source), "cls_token");
   t.sep_id_ = t.require_token(optional_string(config, "sep_token", "[SEP]", source), "sep_token");
   t.pad_id_ = t.require_token(optional_string(config, "pad_token", "[PAD]", source), "pad_token");
-  for (const int32_t id : {t.pad_id_, t.unk_id_, t.cls_id_, t.sep_id_}) t.add_special(t.tokens_[id]);
+  for (const int32_t id : {t.pad_id_, t.unk_id_, t.cls_id_, t.sep_id_})
+    t.add_special(t.tokens_[id]);
   const std::string mask = optional_string(config, "mask_token", "[MASK]", source);
   if (t.ids_.count(mask)) t.add_special(mask);
   return t;
@@ -222,8 +223,7 @@ void WordPieceTokenizer::add_special(const std::string& text) {
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
-std::vector<int32_t> WordPieceTokenizer::encode(std::string_view text,
-                                                size_t* invalid_utf8) const {
+std::vector<int32_t> WordPieceTokenizer::encode(std::string_view text, size_t* invalid_utf8) const {
   std::vector<int32_t> out;
   if (invalid_utf8) *invalid_utf8 = 0;
   // Special tokens are found in the raw text first, leftmost then longest.
@@ -249,8 +249,8 @@ std::vector<int32_t> WordPieceTokenizer::encode(std::string_view text,
   return out;
 }
 
-std::vector<int32_t> WordPieceTokenizer::encode_for_model(std::string_view text,
-                                                          int64_t max_length, bool* truncated,
+std::vector<int32_t> WordPieceTokenizer::encode_for_model(std::string_view text, int64_t max_length,
+                                                          bool* truncated,
                                                           size_t* invalid_utf8) const {
   if (max_length < 2)
     throw IoError(source_ + ": max_length " + std::to_string(max_length) +
@@ -284,8 +284,8 @@ void WordPieceTokenizer::encode_segment(std::string_view text, std::vector<int32
       if (in(cp, tables::kRemovedByCleanText, tables::kRemovedByCleanText_size)) continue;
       if (in(cp, tables::kSpaceByCleanText, tables::kSpaceByCleanText_size)) cp = ' ';
     }
-    const bool pad = options_.handle_chinese_chars &&
-                     in(cp, tables::kChineseChar, tables::kChineseChar_size);
+    const bool pad =
+        options_.handle_chinese_chars && in(cp, tables::kChineseChar, tables::kChineseChar_size);
     if (pad) normalized.push_back(' ');
     stripped.clear();
     if (!options_.strip_accents || !append_hangul_jamo(cp, stripped)) {

@@ -6,9 +6,9 @@ parity test needs the downloaded model). Run in the golden venv:
     HF_HUB_OFFLINE=1 python tests/golden/make_tiny_bert.py
 
 Writes two sentence-transformers directories under tests/golden/ (SentenceTransformer.save):
-  tiny_bert_mean/    mean pooling + Normalize, model.safetensors, max_seq_length 16
+  tiny_bert_mean/    mean pooling + Normalize, model.safetensors, max_seq_length 16, 2 heads
   tiny_bert_pooled/  max, weightedmean, cls, mean_sqrt_len, lasttoken pooling concatenated in
-                     that order (sentence-transformers 5's list form), no Normalize, PyTorch
+                     that order (sentence-transformers 5's list form), 4 heads, no Normalize, PyTorch
                      pytorch_model.bin only (the pickle path), tanh-approximated GELU,
                      max_seq_length 12
 each with texts.json and expected.safetensors ("embeddings" (N, dim) float32 from
@@ -38,14 +38,14 @@ def vocab():
     return specials + chars + ["##" + c for c in chars] + WORDS
 
 
-def build(name, pooling_modes, normalize, max_seq_length, hidden_act, safetensors, seed):
+def build(name, pooling_modes, normalize, max_seq_length, hidden_act, safetensors, heads, seed):
     torch.manual_seed(seed)
     work = tempfile.mkdtemp()
     with open(os.path.join(work, "vocab.txt"), "w") as f:
         f.write("\n".join(vocab()) + "\n")
     BertTokenizerFast(os.path.join(work, "vocab.txt"), do_lower_case=True).save_pretrained(work)
     config = BertConfig(vocab_size=len(vocab()), hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=4, intermediate_size=64, max_position_embeddings=64,
+                        num_attention_heads=heads, intermediate_size=64, max_position_embeddings=64,
                         hidden_act=hidden_act, initializer_range=0.2, type_vocab_size=2)
     BertModel(config).eval().save_pretrained(work)
     transformer = models.Transformer(work, max_seq_length=max_seq_length)
@@ -71,10 +71,11 @@ def build(name, pooling_modes, normalize, max_seq_length, hidden_act, safetensor
 
 
 def main():
-    build("tiny_bert_mean", "mean", True, 16, "gelu", True, 1)
+    # Head size 16 runs genvec's fused CPU attention kernel, head size 8 its batched fallback.
+    build("tiny_bert_mean", "mean", True, 16, "gelu", True, 2, 1)
     # Modes concatenate in the listed order, not in the legacy flags' fixed order.
     build("tiny_bert_pooled", ["max", "weightedmean", "cls", "mean_sqrt_len_tokens", "lasttoken"],
-          False, 12, "gelu_pytorch_tanh", False, 2)
+          False, 12, "gelu_pytorch_tanh", False, 4, 2)
 
 
 if __name__ == "__main__":

@@ -26,8 +26,7 @@ const fs::path kGolden = fs::path(GENVEC_SOURCE_DIR) / "tests/golden";
 std::vector<std::string> fixture_texts(const fs::path& dir) {
   std::vector<std::string> texts;
   const Json list = json_parse_file(dir / "texts.json");
-  for (const Json& text : list.as_array("texts.json"))
-    texts.push_back(text.as_string("text"));
+  for (const Json& text : list.as_array("texts.json")) texts.push_back(text.as_string("text"));
   return texts;
 }
 
@@ -76,8 +75,8 @@ TEST(SentenceEncoder, FivePoolingModesFromAPyTorchCheckpointEqualSentenceTransfo
 TEST(SentenceEncoder, ReportCountsTruncatedAndEmptyTexts) {
   const SentenceEncoder encoder = SentenceEncoder::load(kGolden / "tiny_bert_mean", 6);
   EncodeReport report;
-  const at::Tensor out =
-      encoder.encode({"the cat sat on the mat again", "", " \t ", "dog", "the cat sat on"}, 2, &report);
+  const at::Tensor out = encoder.encode(
+      {"the cat sat on the mat again", "", " \t ", "dog", "the cat sat on"}, 2, &report);
   EXPECT_EQ(out.size(0), 5);
   EXPECT_EQ(report.texts, 5);
   EXPECT_EQ(report.truncated, 1);  // 7 pieces > 6 - 2
@@ -114,9 +113,17 @@ TEST(LlmTeacher, MeanPoolingEqualsTransformersCausalAndBidirectional) {
     const Llm llm = Llm::load(kGolden / file);
     for (const int64_t batch : {1, 3, 16}) {
       EXPECT_LT((llm_mean_pool(llm, rows, batch, Attention::causal) - expected.at("causal"))
-                    .abs().max().item<double>(), 1e-5) << file << " batch " << batch;
-      EXPECT_LT((llm_mean_pool(llm, rows, batch, Attention::bidirectional) -
-                 expected.at("bidirectional")).abs().max().item<double>(), 1e-5)
+                    .abs()
+                    .max()
+                    .item<double>(),
+                1e-5)
+          << file << " batch " << batch;
+      EXPECT_LT(
+          (llm_mean_pool(llm, rows, batch, Attention::bidirectional) - expected.at("bidirectional"))
+              .abs()
+              .max()
+              .item<double>(),
+          1e-5)
           << file << " batch " << batch;
     }
   }

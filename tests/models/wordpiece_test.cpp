@@ -18,9 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kVocab = {
-    "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able", "##ab", "affable",
-    "hello", ",", "!", "a", "b", "中", "cafe", "Hello", "##e", "x", "##x", "mask", "[", "]"};
+const std::vector<std::string> kVocab = {"[PAD]", "[UNK]",  "[CLS]", "[SEP]",   "[MASK]", "un",
+                                         "##aff", "##able", "##ab",  "affable", "hello",  ",",
+                                         "!",     "a",      "b",     "中",      "cafe",   "Hello",
+                                         "##e",   "x",      "##x",   "mask",    "[",      "]"};
 
 int32_t id(const std::string& token) {
   return static_cast<int32_t>(std::find(kVocab.begin(), kVocab.end(), token) - kVocab.begin());
@@ -66,7 +67,7 @@ TEST(WordPiece, NormalizerLowercasesStripsAccentsAndSplits) {
   const WordPieceTokenizer t = load();
   EXPECT_EQ(t.encode("HELLO, Héllo!"), (Ids{id("hello"), id(","), id("hello"), id("!")}));
   EXPECT_EQ(t.encode("CAFÉ"), (Ids{id("cafe")}));
-  EXPECT_EQ(t.encode("a中b"), (Ids{id("a"), id("中"), id("b")}));  // CJK is its own word
+  EXPECT_EQ(t.encode("a中b"), (Ids{id("a"), id("中"), id("b")}));    // CJK is its own word
   EXPECT_EQ(t.encode("hel\x01lo\tb"), (Ids{id("hello"), id("b")}));  // controls dropped
   EXPECT_EQ(t.encode(" \n "), Ids{});
 }
@@ -78,8 +79,8 @@ TEST(WordPiece, EachNormalizerStepCanBeOff) {
   EXPECT_EQ(cased.encode("Hello hello"), (Ids{id("Hello"), id("hello")}));
   EXPECT_EQ(cased.encode("café"), (Ids{id("[UNK]")}));
   EXPECT_EQ(cased.encode("a中b"), (Ids{id("[UNK]")}));  // no CJK padding: one unknown word
-  const WordPieceTokenizer accents_kept = load(
-      "{\"type\":\"BertNormalizer\",\"strip_accents\":false,\"lowercase\":true}");
+  const WordPieceTokenizer accents_kept =
+      load("{\"type\":\"BertNormalizer\",\"strip_accents\":false,\"lowercase\":true}");
   EXPECT_EQ(accents_kept.encode("CAFE CAFÉ"), (Ids{id("cafe"), id("[UNK]")}));
 }
 
@@ -98,7 +99,8 @@ TEST(WordPiece, SpecialTokensMatchOnlyVerbatim) {
 TEST(WordPiece, ModelInputIsClsPiecesSepTruncated) {
   const WordPieceTokenizer t = load();
   bool truncated = true;
-  EXPECT_EQ(t.encode_for_model("a b", 8, &truncated), (Ids{id("[CLS]"), id("a"), id("b"), id("[SEP]")}));
+  EXPECT_EQ(t.encode_for_model("a b", 8, &truncated),
+            (Ids{id("[CLS]"), id("a"), id("b"), id("[SEP]")}));
   EXPECT_FALSE(truncated);
   EXPECT_EQ(t.encode_for_model("a b a b", 4, &truncated),
             (Ids{id("[CLS]"), id("a"), id("b"), id("[SEP]")}));
