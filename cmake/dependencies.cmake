@@ -49,6 +49,7 @@ find_package(MPI REQUIRED COMPONENTS C)
 message(STATUS "genvec: MPI ${MPI_C_VERSION} found (${MPI_C_LIBRARIES})")
 find_package(HDF5 REQUIRED COMPONENTS C)
 message(STATUS "genvec: HDF5 ${HDF5_VERSION} found")
+find_package(ZLIB REQUIRED)  # gzip-compressed query files
 find_package(tomlplusplus 3 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(GTest REQUIRED)

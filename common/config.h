@@ -22,6 +22,7 @@ struct DataConfig {
   std::string id_field;
   int64_t num_shards = 8;
   int64_t max_queries = 0;
+  int64_t max_query_chars = 100'000;
   bool dedup = true;
 };
 

@@ -65,6 +65,7 @@ ConfigValue value_from_node(const KeySpec& spec, const toml::node& node, const s
       if (auto v = node.value_exact<std::string>()) return *v;
       break;
     case ValueType::string_list:
+    case ValueType::path_list:
       if (const toml::array* array = node.as_array()) {
         std::vector<std::string> items;
         for (const toml::node& item : *array) {
@@ -85,6 +86,9 @@ void apply_value(Config& config, const KeySpec& spec, ConfigValue value, const f
   if (spec.type == ValueType::path)
     value = path_resolve(std::get<std::string>(value), base_dir, where + ": " +
                          std::string(spec.name)).string();
+  if (spec.type == ValueType::path_list)
+    for (std::string& item : std::get<std::vector<std::string>>(value))
+      item = path_resolve(item, base_dir, where + ": " + std::string(spec.name)).string();
   config_check_value(spec, value, where);
   spec.set(config, value);
 }
@@ -128,7 +132,8 @@ ConfigValue value_from_override(const KeySpec& spec, const std::string& text,
   const bool is_text = spec.type == ValueType::string || spec.type == ValueType::path;
   const bool quoted = text.starts_with('"') || text.starts_with('\'');
   if (is_text && !quoted) return text;
-  if (spec.type == ValueType::string_list && !text.starts_with('[')) {
+  if ((spec.type == ValueType::string_list || spec.type == ValueType::path_list) &&
+      !text.starts_with('[')) {
     std::vector<std::string> items;
     std::stringstream stream(text);
     for (std::string item; std::getline(stream, item, ',');) items.push_back(item);
@@ -151,7 +156,7 @@ Config load(const std::string* toml_text, const std::string& source_name, const 
   Config config;
   const fs::path cwd = fs::current_path();
   for (const KeySpec& spec : config_schema())
-    if (spec.type == ValueType::path)
+    if (spec.type == ValueType::path || spec.type == ValueType::path_list)
       apply_value(config, spec, spec.get(config), cwd, "default of " + std::string(spec.name));
 
   if (toml_text) {

@@ -47,7 +47,7 @@ KeySpec one_of(KeySpec spec, std::vector<std::string_view> choices) {
 }
 
 KeySpec as_path(KeySpec spec) {
-  spec.type = ValueType::path;
+  spec.type = spec.type == ValueType::string_list ? ValueType::path_list : ValueType::path;
   return spec;
 }
 
@@ -59,8 +59,8 @@ std::vector<KeySpec> make_schema() {
       key_of("run.seed", &C::run, &RunConfig::seed,
            "seed for every random choice (sampling, init, data order); same seed, same result"),
 
-      key_of("data.files", &C::data, &DataConfig::files,
-           "query files or globs (JSONL, TSV/CSV, plain text; .gz accepted)"),
+      as_path(key_of("data.files", &C::data, &DataConfig::files,
+                   "query files or globs (JSONL, TSV/CSV, plain text; .gz accepted)")),
       one_of(key_of("data.format", &C::data, &DataConfig::format,
                   "query file format; auto decides from the file extension"),
              {"auto", "jsonl", "tsv", "csv", "text"}),
@@ -74,6 +74,10 @@ std::vector<KeySpec> make_schema() {
       range(key_of("data.max_queries", &C::data, &DataConfig::max_queries,
                    "use only the first N valid queries (after dedup); 0 uses them all"),
             0, 1LL << 40),
+      range(key_of("data.max_query_chars", &C::data, &DataConfig::max_query_chars,
+                   "queries longer than this many characters are rejected (listed in "
+                   "RUN/shards/rejects.jsonl)"),
+            1, 1LL << 40),
       key_of("data.dedup", &C::data, &DataConfig::dedup,
            "drop exact duplicate queries (after whitespace and case normalization)"),
 
@@ -296,6 +300,7 @@ std::string_view value_type_name(ValueType type) {
     case ValueType::string: return "string";
     case ValueType::path: return "path (string)";
     case ValueType::string_list: return "array of strings";
+    case ValueType::path_list: return "array of paths (strings)";
   }
   return "?";
 }

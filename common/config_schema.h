@@ -16,7 +16,7 @@
 
 namespace genvec {
 
-enum class ValueType { boolean, integer, real, string, path, string_list };
+enum class ValueType { boolean, integer, real, string, path, string_list, path_list };
 
 using ConfigValue = std::variant<bool, int64_t, double, std::string, std::vector<std::string>>;
 

@@ -64,4 +64,8 @@ Json json_parse(std::string_view text, std::string_view source);
 // Reads and parses a whole JSON file; IoErrors name the file.
 Json json_parse_file(const std::filesystem::path& path);
 
+// `text` as a JSON string literal, quotes included: ", \ and control characters escaped, other
+// bytes (UTF-8) kept as they are.
+std::string json_quote(std::string_view text);
+
 }  // namespace genvec

@@ -22,7 +22,7 @@ std::vector<CommandSpec> make_commands() {
        "query files in [data]",
        "RUN/shards/",
        {kForce},
-       nullptr,
+       shard_main,
        true},
       {"generate",
        "answer every query with the frozen LLM",

@@ -29,7 +29,7 @@ DEBIAN_PACKAGES=(
   g++ cmake ninja-build ccache git pkg-config python3 python3-pip
   libtorch-dev libopenblas0-openmp
   libopenmpi-dev openmpi-bin
-  libhdf5-dev hdf5-tools
+  libhdf5-dev hdf5-tools zlib1g-dev
   libspdlog-dev libtomlplusplus-dev libgtest-dev
 )
 

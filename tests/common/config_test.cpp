@@ -50,7 +50,9 @@ TEST(Config, FileValuesOverrideDefaultsAndSetOverridesFile) {
   EXPECT_DOUBLE_EQ(c.train.lr, 3e-4);
   EXPECT_EQ(c.train.max_steps, 200);
   EXPECT_DOUBLE_EQ(c.generate.temperature, 0.7);
-  EXPECT_EQ(c.data.files, (std::vector<std::string>{"a.jsonl", "b.tsv"}));
+  // Query files are paths: relative ones resolve against the config file's folder.
+  EXPECT_EQ(c.data.files,
+            (std::vector<std::string>{"/data/project/a.jsonl", "/data/project/b.tsv"}));
   EXPECT_FALSE(c.data.dedup);
 }
 
@@ -88,7 +90,7 @@ TEST(Config, WrongTypeNamesKeyLineAndExpectedType) {
   EXPECT_NE(error.find("train.lr expects a float, got a string"), std::string::npos) << error;
 
   const std::string list_error = load_error("[data]\nfiles = \"a.jsonl\"\n");
-  EXPECT_NE(list_error.find("data.files expects an array of strings"), std::string::npos)
+  EXPECT_NE(list_error.find("data.files expects an array of paths (strings)"), std::string::npos)
       << list_error;
   EXPECT_NE(load_error("[data]\nfiles = [\"a\", 3]\n").find("got an integer"), std::string::npos);
   EXPECT_NE(load_error("[train]\nmax_steps = 1.5\n").find("expects an integer"),
@@ -119,10 +121,12 @@ TEST(Config, SetOverridesAreValidatedLikeTheFile) {
   EXPECT_NE(type.find("--set train.max_steps=many"), std::string::npos) << type;
   EXPECT_NE(type.find("integer"), std::string::npos) << type;
   EXPECT_NE(load_error("", {{"train.lr", "-1"}}).find("out of range"), std::string::npos);
-  EXPECT_EQ(load("", {{"data.files", "a.jsonl,b.jsonl"}}).data.files,
-            (std::vector<std::string>{"a.jsonl", "b.jsonl"}));
+  // On the command line, relative paths resolve against the current folder.
+  const std::string cwd = std::filesystem::current_path().string();
+  EXPECT_EQ(load("", {{"data.files", "a.jsonl,/abs/b.jsonl"}}).data.files,
+            (std::vector<std::string>{cwd + "/a.jsonl", "/abs/b.jsonl"}));
   EXPECT_EQ(load("", {{"data.files", "[\"x y.jsonl\"]"}}).data.files,
-            (std::vector<std::string>{"x y.jsonl"}));
+            (std::vector<std::string>{cwd + "/x y.jsonl"}));
   EXPECT_EQ(load("", {{"data.text_field", "question"}}).data.text_field, "question");
   EXPECT_TRUE(load("", {{"data.dedup", "true"}}).data.dedup);
 }

@@ -1,0 +1,145 @@
+// Sharding queries: see shards.h.
+#include "data/shards.h"
+
+#include <cstdio>
+#include <unordered_map>
+
+#include "common/atomic_file.h"
+#include "common/errors.h"
+#include "common/hash.h"
+#include "common/json.h"
+#include "common/version.h"
+
+namespace genvec {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string location(const std::string& file, int64_t line) {
+  return file + ":" + std::to_string(line);
+}
+
+}  // namespace
+
+std::string shard_file_name(int64_t shard, int64_t num_shards) {
+  char name[64];
+  std::snprintf(name, sizeof name, "shard-%05lld-of-%05lld.jsonl", static_cast<long long>(shard),
+                static_cast<long long>(num_shards));
+  return name;
+}
+
+std::string shard_input_fingerprint(const std::vector<fs::path>& files,
+                                    const ShardOptions& options) {
+  StableHash hash;
+  hash.add_field(std::to_string(options.num_shards))
+      .add_field(std::to_string(options.max_queries))
+      .add_field(options.dedup ? "dedup" : "keep")
+      .add_field(options.files.format)
+      .add_field(options.files.text_field)
+      .add_field(options.files.id_field)
+      .add_field(std::to_string(options.files.max_chars));
+  for (const fs::path& file : files) {
+    std::error_code error;
+    const auto size = fs::file_size(file, error);
+    const auto time = fs::last_write_time(file, error).time_since_epoch().count();
+    hash.add_field(fs::absolute(file).string())
+        .add_field(std::to_string(size))
+        .add_field(std::to_string(time));
+  }
+  return hash.hex();
+}
+
+std::optional<std::string> shard_manifest_fingerprint(const fs::path& dir) {
+  const fs::path path = dir / "manifest.json";
+  if (!fs::exists(path)) return std::nullopt;
+  const Json manifest = json_parse_file(path);
+  const Json* fingerprint = manifest.find("fingerprint");
+  if (!fingerprint) throw IoError(path.string() + ": no fingerprint", "rerun with --force");
+  return fingerprint->as_string(path.string() + ": fingerprint");
+}
+
+ShardReport shard_queries(const std::vector<fs::path>& files, const ShardOptions& options,
+                          const fs::path& dir) {
+  ShardReport report;
+  report.shard_rows.assign(options.num_shards, 0);
+  std::vector<std::string> shards(options.num_shards);
+  std::string rejects;
+  std::unordered_map<std::string, std::string> first_seen;  // normalized text or id -> where
+  std::unordered_map<std::string, int64_t> repeats;         // derived id -> occurrences
+
+  auto reject = [&](RejectedRow&& row) {
+    ++report.rows;
+    ++report.rejected;
+    rejects += "{\"file\": " + json_quote(row.file) + ", \"line\": " + std::to_string(row.line) +
+               ", \"reason\": " + json_quote(row.reason) + "}\n";
+  };
+  auto accept = [&](QueryRow&& row) {
+    const std::string normalized = query_normalize(row.text);
+    const std::string here = location(row.file, row.line);
+    if (options.dedup) {
+      const auto [it, fresh] = first_seen.emplace("text\n" + normalized, here);
+      if (!fresh) {
+        ++report.duplicates;
+        return reject({row.file, row.line, "duplicate of " + it->second});
+      }
+    }
+    std::string id = row.id;
+    if (!id.empty()) {
+      const auto [it, fresh] = first_seen.emplace("id\n" + id, here);
+      if (!fresh) return reject({row.file, row.line, "id \"" + id + "\" repeats " + it->second});
+    } else {
+      // Without an id column the id comes from the text; repeated texts (dedup off) get
+      // "-2", "-3", ... in input order, which stays stable as long as the files do.
+      id = "q" + StableHash().add(normalized).hex();
+      if (const int64_t seen = repeats[id]++; seen > 0) id += "-" + std::to_string(seen + 1);
+    }
+    ++report.rows;
+    if (options.max_queries > 0 && report.accepted >= options.max_queries) {
+      ++report.over_max_queries;
+      return;
+    }
+    ++report.accepted;
+    const int64_t shard = static_cast<int64_t>(StableHash().add(id).value() %
+                                               static_cast<uint64_t>(options.num_shards));
+    ++report.shard_rows[shard];
+    shards[shard] += "{\"id\": " + json_quote(id) + ", \"text\": " + json_quote(row.text) +
+                     ", \"file\": " + json_quote(row.file) +
+                     ", \"line\": " + std::to_string(row.line) + "}\n";
+  };
+  for (const fs::path& file : files) query_file_read(file, options.files, accept, reject);
+
+  // Shards of an earlier run go first, manifest first: until the new manifest is written the
+  // folder holds no complete set, which is what a later stage must see if this one dies here.
+  std::error_code ignored;
+  fs::remove(dir / "manifest.json", ignored);
+  if (fs::is_directory(dir))
+    for (const fs::directory_entry& entry : fs::directory_iterator(dir))
+      if (entry.path().filename().string().starts_with("shard-")) fs::remove(entry.path(), ignored);
+
+  std::string shard_list;
+  for (int64_t s = 0; s < options.num_shards; ++s) {
+    const std::string name = shard_file_name(s, options.num_shards);
+    write_file_atomic(dir / name, shards[s]);
+    shard_list += std::string(s ? ",\n" : "\n") + "    {\"file\": " + json_quote(name) +
+                  ", \"rows\": " + std::to_string(report.shard_rows[s]) + ", \"checksum\": \"" +
+                  StableHash().add(shards[s]).hex() + "\"}";
+  }
+  write_file_atomic(dir / "rejects.jsonl", rejects);
+  std::string inputs;
+  for (const fs::path& file : files)
+    inputs += std::string(inputs.empty() ? "" : ", ") + json_quote(fs::absolute(file).string());
+  const std::string manifest =
+      "{\n  \"genvec_version\": " + json_quote(genvec_version()) +
+      ",\n  \"fingerprint\": " + json_quote(shard_input_fingerprint(files, options)) +
+      ",\n  \"num_shards\": " + std::to_string(options.num_shards) + ",\n  \"inputs\": [" + inputs +
+      "],\n  \"counts\": {\"rows\": " + std::to_string(report.rows) +
+      ", \"accepted\": " + std::to_string(report.accepted) +
+      ", \"rejected\": " + std::to_string(report.rejected) +
+      ", \"duplicates\": " + std::to_string(report.duplicates) +
+      ", \"over_max_queries\": " + std::to_string(report.over_max_queries) + "},\n  \"shards\": [" +
+      shard_list + "\n  ]\n}\n";
+  write_file_atomic(dir / "manifest.json", manifest);  // last: it marks the set complete
+  return report;
+}
+
+}  // namespace genvec

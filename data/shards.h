@@ -1,0 +1,50 @@
+// Splitting validated queries into shards, the units of work and of resume of every later stage.
+// A query goes to shard hash(id) mod N, so adding files never moves existing queries; ids are
+// the configured id column or, without one, a hash of the normalized text. Written to
+// RUN/shards/: shard-SSSSS-of-NNNNN.jsonl ({"id", "text", "file", "line"} per row, input order),
+// rejects.jsonl ({"file", "line", "reason"} per bad row) and, last, manifest.json (per-shard
+// rows and checksums, the counts, the input fingerprint). Every file is written atomically;
+// the manifest's presence means the shards are complete. Torch-free.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/query_files.h"
+
+namespace genvec {
+
+struct ShardOptions {
+  int64_t num_shards = 8;
+  int64_t max_queries = 0;  // 0: all
+  bool dedup = true;
+  QueryFileOptions files;
+};
+
+struct ShardReport {
+  int64_t rows = 0;      // rows read, good and bad
+  int64_t accepted = 0;  // rows written to shards
+  int64_t rejected = 0;  // bad rows, duplicates included (rejects.jsonl)
+  int64_t duplicates = 0;
+  int64_t over_max_queries = 0;  // good rows past data.max_queries, not used
+  std::vector<int64_t> shard_rows;
+};
+
+std::string shard_file_name(int64_t shard, int64_t num_shards);
+
+// What the shards are made from: the options and each input file's path, size and modification
+// time (cheap to check before reading anything).
+std::string shard_input_fingerprint(const std::vector<std::filesystem::path>& files,
+                                    const ShardOptions& options);
+
+// The fingerprint recorded in DIR/manifest.json; nullopt when there is no complete set of shards.
+std::optional<std::string> shard_manifest_fingerprint(const std::filesystem::path& dir);
+
+// Reads `files` in order and writes the shards, rejects and manifest into `dir`.
+ShardReport shard_queries(const std::vector<std::filesystem::path>& files,
+                          const ShardOptions& options, const std::filesystem::path& dir);
+
+}  // namespace genvec
