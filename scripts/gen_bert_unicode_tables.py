@@ -17,6 +17,8 @@ import sys
 import tokenizers
 from tokenizers import normalizers, pre_tokenizers
 
+from gen_unicode_tables import emit_table
+
 HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
 
 
@@ -77,20 +79,6 @@ for cp in code_points():
         split_space.append(cp)
     else:
         assert pieces == ["a" + ch + "b"], (hex(cp), pieces)
-
-
-def emit_table(type_name, name, rows, render):
-    print(f"extern const {type_name} {name}[] = {{")
-    line = "   "
-    for row in rows:
-        item = " " + render(row) + ","
-        if len(line) + len(item) > 98:
-            print(line)
-            line = "   "
-        line += item
-    print(line)
-    print("};")
-    print(f"extern const size_t {name}_size = {len(rows)};\n")
 
 
 def emit_ranges(name, cps):
