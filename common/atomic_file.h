@@ -11,4 +11,11 @@ namespace genvec {
 // Creates missing parent folders. Throws IoError naming the file.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+// For files another library writes (HDF5): fsyncs the finished `temporary`, renames it to `path`
+// and fsyncs the folder.
+void publish_file_atomic(const std::filesystem::path& temporary, const std::filesystem::path& path);
+
+// A temporary name beside `path` for this process.
+std::filesystem::path temporary_path_for(const std::filesystem::path& path);
+
 }  // namespace genvec
