@@ -2,6 +2,7 @@
 #include "data/shards.h"
 
 #include <cstdio>
+#include <fstream>
 #include <unordered_map>
 
 #include "common/atomic_file.h"
@@ -56,6 +57,37 @@ std::optional<std::string> shard_manifest_fingerprint(const fs::path& dir) {
   const Json* fingerprint = manifest.find("fingerprint");
   if (!fingerprint) throw IoError(path.string() + ": no fingerprint", "rerun with --force");
   return fingerprint->as_string(path.string() + ": fingerprint");
+}
+
+std::vector<ShardEntry> shard_manifest_entries(const fs::path& dir) {
+  const fs::path path = dir / "manifest.json";
+  if (!fs::exists(path))
+    throw IoError(dir.string() + " holds no finished shards", "run `genvec shard` first");
+  const Json manifest = json_parse_file(path);
+  std::vector<ShardEntry> entries;
+  const Json* shards = manifest.find("shards");
+  if (!shards) throw IoError(path.string() + ": no shard list", "rerun `genvec shard --force`");
+  for (const Json& shard : shards->as_array(path.string() + ": shards"))
+    entries.push_back({shard.find("file")->as_string("file"), shard.find("rows")->as_int("rows"),
+                       shard.find("checksum")->as_string("checksum")});
+  return entries;
+}
+
+std::vector<ShardQuery> shard_read(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw IoError(file.string() + ": cannot be read", "rerun `genvec shard --force`");
+  std::vector<ShardQuery> queries;
+  int64_t number = 0;
+  for (std::string line; std::getline(in, line);) {
+    const std::string where = file.string() + ":" + std::to_string(++number);
+    const Json row = json_parse(line, where);
+    const Json* id = row.find("id");
+    const Json* text = row.find("text");
+    if (!id || !text)
+      throw IoError(where + ": a shard row without id or text", "rerun `genvec shard --force`");
+    queries.push_back({id->as_string(where + ": id"), text->as_string(where + ": text")});
+  }
+  return queries;
 }
 
 ShardReport shard_queries(const std::vector<fs::path>& files, const ShardOptions& options,

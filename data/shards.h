@@ -43,6 +43,21 @@ std::string shard_input_fingerprint(const std::vector<std::filesystem::path>& fi
 // The fingerprint recorded in DIR/manifest.json; nullopt when there is no complete set of shards.
 std::optional<std::string> shard_manifest_fingerprint(const std::filesystem::path& dir);
 
+struct ShardEntry {
+  std::string file;  // name inside the shards folder
+  int64_t rows = 0;
+  std::string checksum;
+};
+// The shards DIR/manifest.json lists; IoError (with a hint to run `genvec shard`) without one.
+std::vector<ShardEntry> shard_manifest_entries(const std::filesystem::path& dir);
+
+struct ShardQuery {
+  std::string id;
+  std::string text;
+};
+// The queries of one shard file, in order; IoError naming file and line for a damaged file.
+std::vector<ShardQuery> shard_read(const std::filesystem::path& file);
+
 // Reads `files` in order and writes the shards, rejects and manifest into `dir`.
 ShardReport shard_queries(const std::vector<std::filesystem::path>& files,
                           const ShardOptions& options, const std::filesystem::path& dir);

@@ -29,7 +29,7 @@ std::vector<CommandSpec> make_commands() {
        "shards, the LLM",
        "RUN/cache/generations/*.h5",
        {kForce},
-       nullptr,
+       generate_main,
        true},
       {"teacher",
        "embed every response with the teacher",

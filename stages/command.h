@@ -32,6 +32,7 @@ int doctor_main(const CommandContext& context);
 int config_main(const CommandContext& context);
 // Pipeline stages (stages/<name>.cpp).
 int shard_main(const CommandContext& context);
+int generate_main(const CommandContext& context);
 // `genvec complete`: one chat completion from the frozen LLM (stages/complete.cpp).
 int complete_main(const CommandContext& context);
 

@@ -1,0 +1,246 @@
+// `genvec generate`: every shard's queries answered by the frozen LLM -> RUN/cache/generations/
+// (data/generation_cache.h). Shards are planned over ranks once, largest first onto the least
+// loaded rank, so every rank knows its work without talking. Within a shard, queries run in
+// batches sorted by prompt length (longest first); each batch is one committed chunk, so a run
+// killed at any moment resumes after its last batch and, the batches being the same, ends with
+// the same cache as an uninterrupted run. A query's sampling seed comes from run.seed and its id,
+// so neither the number of ranks nor resuming changes its answer.
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "common/utf8.h"
+#include "data/generation_cache.h"
+#include "data/shards.h"
+#include "dist/communicator.h"
+#include "dist/world.h"
+#include "models/chat_template.h"
+#include "models/generate.h"
+#include "models/llm.h"
+#include "models/text_side.h"
+#include "stages/command.h"
+
+namespace genvec {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What identifies the model's bytes without reading gigabytes: size plus the first and last
+// 4 MiB of each file (GGUF and safetensors keep their headers there; a changed weight file
+// changes its size or these bytes in practice), and small text files whole.
+void add_file_identity(StableHash& hash, const fs::path& file) {
+  constexpr std::streamoff kWindow = 4 << 20;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw IoError(file.string() + ": cannot be read");
+  const auto size = static_cast<std::streamoff>(fs::file_size(file));
+  hash.add_field(file.filename().string()).add_field(std::to_string(size));
+  std::string window(static_cast<size_t>(std::min(size, kWindow)), '\0');
+  in.read(window.data(), static_cast<std::streamsize>(window.size()));
+  hash.add_field(window);
+  if (size > kWindow) {
+    in.seekg(size - std::min(size - kWindow, kWindow));
+    window.assign(static_cast<size_t>(std::min(size - kWindow, kWindow)), '\0');
+    in.read(window.data(), static_cast<std::streamsize>(window.size()));
+    hash.add_field(window);
+  }
+}
+
+std::string model_identity(const fs::path& model) {
+  StableHash hash;
+  if (!fs::is_directory(model)) {
+    add_file_identity(hash, model);
+    return hash.hex();
+  }
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& entry : fs::directory_iterator(model))
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) add_file_identity(hash, file);
+  return hash.hex();
+}
+
+// Largest shard first onto the rank with the least rows so far (ties: lowest rank).
+std::vector<std::vector<size_t>> plan_shards(const std::vector<ShardEntry>& shards, int ranks) {
+  std::vector<size_t> order(shards.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return shards[a].rows > shards[b].rows; });
+  std::vector<std::vector<size_t>> plan(ranks);
+  std::vector<int64_t> load(ranks, 0);
+  for (const size_t shard : order) {
+    const int rank = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
+    plan[rank].push_back(shard);
+    load[rank] += shards[shard].rows;
+  }
+  return plan;
+}
+
+// Text without what an HDF5 string cannot hold faithfully: broken UTF-8 (a response cut by the
+// token budget may end inside a character) and NUL bytes become U+FFFD.
+std::string clean_text(const std::string& text) {
+  std::vector<uint32_t> codepoints = utf8_decode(text);
+  for (uint32_t& cp : codepoints)
+    if (cp == 0) cp = kReplacementCharacter;
+  return utf8_encode(codepoints);
+}
+
+struct PromptBuilder {
+  const Tokenizer& tokenizer;
+  const ChatTemplate& chat;
+  int64_t max_tokens;
+
+  // The query as one user turn; a query too long for max_tokens is shortened (binary search
+  // over its code points) until the whole prompt fits.
+  std::pair<std::string, std::vector<int32_t>> build(const std::string& query) const {
+    std::string prompt = chat_render_user_turn(chat, query);
+    std::vector<int32_t> ids = tokenizer.encode(prompt);
+    if (static_cast<int64_t>(ids.size()) <= max_tokens) return {prompt, ids};
+    const std::vector<uint32_t> codepoints = utf8_decode(query);
+    size_t low = 0, high = codepoints.size();
+    while (low < high) {
+      const size_t mid = (low + high + 1) / 2;
+      const std::string candidate =
+          chat_render_user_turn(chat, utf8_encode({codepoints.begin(), codepoints.begin() + mid}));
+      if (static_cast<int64_t>(tokenizer.encode(candidate).size()) <= max_tokens)
+        low = mid;
+      else
+        high = mid - 1;
+    }
+    if (low == 0)
+      throw ConfigError("generate.max_prompt_tokens = " + std::to_string(max_tokens) +
+                            " leaves no room for a query after the chat template",
+                        "raise generate.max_prompt_tokens");
+    prompt =
+        chat_render_user_turn(chat, utf8_encode({codepoints.begin(), codepoints.begin() + low}));
+    return {prompt, tokenizer.encode(prompt)};
+  }
+};
+
+}  // namespace
+
+int generate_main(const CommandContext& context) {
+  const Config& config = context.config;
+  const World& world = context.world;
+  const GenerateConfig& g = config.generate;
+  const fs::path shard_dir = fs::path(config.run.dir) / "shards";
+  const fs::path cache_dir = fs::path(config.run.dir) / "cache" / "generations";
+  const std::vector<ShardEntry> shards = shard_manifest_entries(shard_dir);
+  const fs::path model = config.model.path;
+
+  LlmTextSide text = with_context("loading the tokenizer of " + model.string(),
+                                  [&] { return load_llm_text_side(model); });
+  if (text.chat_template.empty())
+    throw ConfigError(model.string() + " has no chat template",
+                      "the generate stage answers queries as chat turns; use an instruct model");
+  const ChatTemplate chat = chat_template_detect(text.chat_template, model.string());
+  SamplingParams params;
+  params.max_new_tokens = g.max_new_tokens;
+  params.temperature = g.temperature;
+  params.top_k = g.top_k;
+  params.top_p = g.top_p;
+  params.stop_ids = text.extra_stop_ids;
+  if (text.tokenizer->eos_id) params.stop_ids.push_back(*text.tokenizer->eos_id);
+  for (const std::string& end : chat.end_of_turn)
+    if (auto id = text.tokenizer->token_id(end)) params.stop_ids.push_back(*id);
+
+  const std::string decoding =
+      str_cat("max_new_tokens=", g.max_new_tokens, " max_prompt_tokens=", g.max_prompt_tokens,
+              " temperature=", g.temperature, " top_k=", g.top_k, " top_p=", g.top_p,
+              " batch_size=", g.batch_size, " seed=", config.run.seed);
+  const std::string model_id = model_identity(model);
+  const PromptBuilder prompts{*text.tokenizer, chat, g.max_prompt_tokens};
+  // Fault injection for the resume tests: the process kills itself (SIGKILL, as a preempted job
+  // would be) after committing this many chunks.
+  const char* kill_after = std::getenv("GENVEC_FAULT_KILL_AFTER_CHUNKS");
+  int64_t chunks_left = kill_after ? std::atoll(kill_after) : -1;
+
+  std::optional<Llm> llm;
+  int64_t queries_done = 0, tokens_done = 0, shards_done = 0;
+  const auto start = std::chrono::steady_clock::now();
+  const auto plan = plan_shards(shards, world.size());
+  for (const size_t s : plan[world.rank()]) {
+    const ShardEntry& shard = shards[s];
+    const std::string name = fs::path(shard.file).stem().string();
+    const GenerationCacheInfo info{StableHash()
+                                       .add_field(shard.checksum)
+                                       .add_field(model_id)
+                                       .add_field(text.chat_template)
+                                       .add_field(decoding)
+                                       .add_field("generation-cache-v1")
+                                       .hex(),
+                                   decoding};
+    GenerationShardCache cache(cache_dir, name, info, context.has_flag("--force"));
+    ++shards_done;
+    if (cache.finished()) {
+      log_info(str_cat(name, ": already generated (", cache.committed_rows(), " rows)"));
+      continue;
+    }
+    if (!llm) llm = with_context("loading " + model.string(), [&] { return Llm::load(model); });
+    const std::vector<ShardQuery> queries = shard_read(shard_dir / shard.file);
+    std::vector<std::pair<std::string, std::vector<int32_t>>> built;
+    for (const ShardQuery& query : queries) built.push_back(prompts.build(query.text));
+    std::vector<size_t> order(queries.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return built[a].second.size() > built[b].second.size();
+    });
+    for (size_t first = cache.committed_rows(); first < order.size(); first += g.batch_size) {
+      const size_t end = std::min(order.size(), first + static_cast<size_t>(g.batch_size));
+      std::vector<GenerationRequest> requests;
+      for (size_t i = first; i < end; ++i)
+        requests.push_back({built[order[i]].second, StableHash()
+                                                        .add_field(std::to_string(config.run.seed))
+                                                        .add_field(queries[order[i]].id)
+                                                        .value()});
+      const std::vector<Generation> answers = generate(*llm, requests, params);
+      std::vector<GenerationRow> rows;
+      for (size_t i = first; i < end; ++i) {
+        const Generation& answer = answers[i - first];
+        const ShardQuery& query = queries[order[i]];
+        rows.push_back({query.id, query.text, built[order[i]].first,
+                        clean_text(text.tokenizer->decode(answer.tokens)), answer.tokens,
+                        answer.finish_reason});
+        tokens_done += static_cast<int64_t>(answer.tokens.size());
+      }
+      cache.append(rows);
+      queries_done += static_cast<int64_t>(rows.size());
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      log_info(str_cat(name, ": ", cache.committed_rows(), "/", queries.size(), " queries, ",
+                       static_cast<int64_t>(tokens_done / std::max(seconds, 1e-9)),
+                       " generated tokens/s"));
+      if (chunks_left > 0 && --chunks_left == 0) std::raise(SIGKILL);
+    }
+    cache.finish();
+  }
+
+  // Totals over all ranks for the one summary rank 0 prints.
+  auto communicator = world.make_cpu_communicator(config.dist.timeout_s);
+  at::Tensor totals = at::tensor({queries_done, tokens_done, shards_done}, at::kLong);
+  communicator->all_reduce(totals, ReduceOp::sum);
+  if (world.rank() == 0 && totals[0].item<int64_t>() == 0) {
+    std::cout << "all " << shards.size() << " shards are generated already; nothing to do "
+              << "(--force redoes them)\n";
+  } else if (world.rank() == 0) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "generated " << totals[0].item<int64_t>() << " answers ("
+              << totals[1].item<int64_t>() << " tokens) in " << seconds << " s; "
+              << totals[2].item<int64_t>() << " of " << shards.size() << " shards done, in "
+              << cache_dir.string() << "\n";
+  }
+  return 0;
+}
+
+}  // namespace genvec
