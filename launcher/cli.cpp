@@ -36,7 +36,7 @@ std::vector<CommandSpec> make_commands() {
        "generation caches, the teacher",
        "RUN/cache/teacher/*.h5",
        {kForce},
-       nullptr,
+       teacher_main,
        true},
       {"train",
        "train the gen tokens and projections, data-parallel",

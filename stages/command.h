@@ -33,6 +33,7 @@ int config_main(const CommandContext& context);
 // Pipeline stages (stages/<name>.cpp).
 int shard_main(const CommandContext& context);
 int generate_main(const CommandContext& context);
+int teacher_main(const CommandContext& context);
 // `genvec complete`: one chat completion from the frozen LLM (stages/complete.cpp).
 int complete_main(const CommandContext& context);
 

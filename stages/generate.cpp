@@ -1,9 +1,9 @@
 // `genvec generate`: every shard's queries answered by the frozen LLM -> RUN/cache/generations/
-// (data/generation_cache.h). Shards are planned over ranks once, largest first onto the least
-// loaded rank, so every rank knows its work without talking. Within a shard, queries run in
-// batches sorted by prompt length (longest first); each batch is one committed chunk, so a run
-// killed at any moment resumes after its last batch and, the batches being the same, ends with
-// the same cache as an uninterrupted run. A query's sampling seed comes from run.seed and its id,
+// (data/generation_cache.h). Shards are planned over ranks once (shard_plan), so every rank
+// knows its work without talking. Within a shard, queries run in batches sorted by prompt length
+// (longest first); each batch is one committed chunk, so a run killed at any moment resumes
+// after its last batch and, the batches being the same, ends with the same cache as an
+// uninterrupted run. A query's sampling seed comes from run.seed and its id,
 // so neither the number of ranks nor resuming changes its answer.
 #include <ATen/ATen.h>
 
@@ -12,12 +12,12 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <numeric>
 
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/file_identity.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/utf8.h"
@@ -35,56 +35,6 @@ namespace genvec {
 namespace {
 
 namespace fs = std::filesystem;
-
-// What identifies the model's bytes without reading gigabytes: size plus the first and last
-// 4 MiB of each file (GGUF and safetensors keep their headers there; a changed weight file
-// changes its size or these bytes in practice), and small text files whole.
-void add_file_identity(StableHash& hash, const fs::path& file) {
-  constexpr std::streamoff kWindow = 4 << 20;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw IoError(file.string() + ": cannot be read");
-  const auto size = static_cast<std::streamoff>(fs::file_size(file));
-  hash.add_field(file.filename().string()).add_field(std::to_string(size));
-  std::string window(static_cast<size_t>(std::min(size, kWindow)), '\0');
-  in.read(window.data(), static_cast<std::streamsize>(window.size()));
-  hash.add_field(window);
-  if (size > kWindow) {
-    in.seekg(size - std::min(size - kWindow, kWindow));
-    window.assign(static_cast<size_t>(std::min(size - kWindow, kWindow)), '\0');
-    in.read(window.data(), static_cast<std::streamsize>(window.size()));
-    hash.add_field(window);
-  }
-}
-
-std::string model_identity(const fs::path& model) {
-  StableHash hash;
-  if (!fs::is_directory(model)) {
-    add_file_identity(hash, model);
-    return hash.hex();
-  }
-  std::vector<fs::path> files;
-  for (const fs::directory_entry& entry : fs::directory_iterator(model))
-    if (entry.is_regular_file()) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  for (const fs::path& file : files) add_file_identity(hash, file);
-  return hash.hex();
-}
-
-// Largest shard first onto the rank with the least rows so far (ties: lowest rank).
-std::vector<std::vector<size_t>> plan_shards(const std::vector<ShardEntry>& shards, int ranks) {
-  std::vector<size_t> order(shards.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return shards[a].rows > shards[b].rows; });
-  std::vector<std::vector<size_t>> plan(ranks);
-  std::vector<int64_t> load(ranks, 0);
-  for (const size_t shard : order) {
-    const int rank = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
-    plan[rank].push_back(shard);
-    load[rank] += shards[shard].rows;
-  }
-  return plan;
-}
 
 // Text without what an HDF5 string cannot hold faithfully: broken UTF-8 (a response cut by the
 // token budget may end inside a character) and NUL bytes become U+FFFD.
@@ -158,7 +108,7 @@ int generate_main(const CommandContext& context) {
       str_cat("max_new_tokens=", g.max_new_tokens, " max_prompt_tokens=", g.max_prompt_tokens,
               " temperature=", g.temperature, " top_k=", g.top_k, " top_p=", g.top_p,
               " batch_size=", g.batch_size, " seed=", config.run.seed);
-  const std::string model_id = model_identity(model);
+  const std::string model_id = file_identity(model);
   const PromptBuilder prompts{*text.tokenizer, chat, g.max_prompt_tokens};
   // Fault injection for the resume tests: the process kills itself (SIGKILL, as a preempted job
   // would be) after committing this many chunks.
@@ -168,7 +118,7 @@ int generate_main(const CommandContext& context) {
   std::optional<Llm> llm;
   int64_t queries_done = 0, tokens_done = 0, shards_done = 0;
   const auto start = std::chrono::steady_clock::now();
-  const auto plan = plan_shards(shards, world.size());
+  const auto plan = shard_plan(shards, world.size());
   for (const size_t s : plan[world.rank()]) {
     const ShardEntry& shard = shards[s];
     const std::string name = fs::path(shard.file).stem().string();
