@@ -98,6 +98,27 @@ GenerationShardCache::GenerationShardCache(fs::path dir, std::string name, Gener
   }
 }
 
+GenerationShardState generation_shard_state(const fs::path& dir, const std::string& name) {
+  GenerationShardState state;
+  GenerationCacheInfo info;
+  const fs::path file = dir / (name + ".h5");
+  if (fs::exists(file)) {
+    state.finished = true;
+    state.committed_rows = peek(file, &info);
+    state.fingerprint = info.fingerprint;
+    return state;
+  }
+  const fs::path chunks = dir / (name + ".chunks");
+  if (!fs::is_directory(chunks)) return state;
+  for (const fs::directory_entry& entry : fs::directory_iterator(chunks)) {
+    const std::string chunk = entry.path().filename().string();
+    if (!chunk.starts_with("chunk-") || !chunk.ends_with(".h5")) continue;
+    state.committed_rows += peek(entry.path(), &info);
+    state.fingerprint = info.fingerprint;
+  }
+  return state;
+}
+
 bool GenerationShardCache::finished() const { return fs::exists(file()); }
 
 std::vector<fs::path> GenerationShardCache::chunk_files() const {

@@ -59,6 +59,15 @@ class GenerationShardCache {
   int64_t committed_ = 0;
 };
 
+// Where the cache of shard `name` under `dir` stands, read without changing anything.
+struct GenerationShardState {
+  bool finished = false;
+  int64_t committed_rows = 0;
+  std::string fingerprint;  // empty when nothing is committed yet
+};
+GenerationShardState generation_shard_state(const std::filesystem::path& dir,
+                                            const std::string& name);
+
 // Writes rows to an HDF5 file atomically (temporary name, then rename).
 void generation_file_write(const std::filesystem::path& file,
                            const std::vector<GenerationRow>& rows, const GenerationCacheInfo& info);

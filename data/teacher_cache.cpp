@@ -28,9 +28,9 @@ void teacher_file_write(const fs::path& path, const TeacherShard& shard) {
 TeacherShard teacher_file_read(const fs::path& path) {
   const Hdf5Reader file(path);
   TeacherShard shard;
-  shard.info = {file.string_attribute("fingerprint"), file.string_attribute("teacher")};
-  shard.dimension = file.int_attribute("dimension");
   const int64_t rows = file.int_attribute("committed_rows");
+  shard.info = {file.string_attribute("fingerprint"), file.string_attribute("teacher"), rows};
+  shard.dimension = file.int_attribute("dimension");
   shard.ids = file.strings("query_id", rows);
   shard.embeddings = file.float_matrix("embedding", rows, shard.dimension);
   return shard;
@@ -39,7 +39,8 @@ TeacherShard teacher_file_read(const fs::path& path) {
 std::optional<TeacherCacheInfo> teacher_file_info(const fs::path& path) {
   if (!fs::exists(path)) return std::nullopt;
   const Hdf5Reader file(path);
-  return TeacherCacheInfo{file.string_attribute("fingerprint"), file.string_attribute("teacher")};
+  return TeacherCacheInfo{file.string_attribute("fingerprint"), file.string_attribute("teacher"),
+                          file.int_attribute("committed_rows")};
 }
 
 }  // namespace genvec

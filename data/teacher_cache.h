@@ -17,6 +17,7 @@ namespace genvec {
 struct TeacherCacheInfo {
   std::string fingerprint;  // of the generation cache, the teacher's settings and weights
   std::string teacher;      // the teacher's settings as text, for people reading the file
+  int64_t rows = 0;         // filled when read from a file
 };
 
 struct TeacherShard {

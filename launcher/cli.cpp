@@ -87,7 +87,7 @@ std::vector<CommandSpec> make_commands() {
        "the run directory",
        "nothing",
        {},
-       nullptr,
+       status_main,
        false},
       {"doctor",
        "check the machine: libraries, BLAS speed, MPI layout, models",

@@ -34,6 +34,7 @@ int config_main(const CommandContext& context);
 int shard_main(const CommandContext& context);
 int generate_main(const CommandContext& context);
 int teacher_main(const CommandContext& context);
+int status_main(const CommandContext& context);
 // `genvec complete`: one chat completion from the frozen LLM (stages/complete.cpp).
 int complete_main(const CommandContext& context);
 

@@ -17,7 +17,6 @@
 
 #include "common/config.h"
 #include "common/errors.h"
-#include "common/file_identity.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/utf8.h"
@@ -25,11 +24,10 @@
 #include "data/shards.h"
 #include "dist/communicator.h"
 #include "dist/world.h"
-#include "models/chat_template.h"
 #include "models/generate.h"
 #include "models/llm.h"
-#include "models/text_side.h"
 #include "stages/command.h"
+#include "stages/fingerprints.h"
 
 namespace genvec {
 namespace {
@@ -87,29 +85,9 @@ int generate_main(const CommandContext& context) {
   const fs::path cache_dir = fs::path(config.run.dir) / "cache" / "generations";
   const std::vector<ShardEntry> shards = shard_manifest_entries(shard_dir);
   const fs::path model = config.model.path;
-
-  LlmTextSide text = with_context("loading the tokenizer of " + model.string(),
-                                  [&] { return load_llm_text_side(model); });
-  if (text.chat_template.empty())
-    throw ConfigError(model.string() + " has no chat template",
-                      "the generate stage answers queries as chat turns; use an instruct model");
-  const ChatTemplate chat = chat_template_detect(text.chat_template, model.string());
-  SamplingParams params;
-  params.max_new_tokens = g.max_new_tokens;
-  params.temperature = g.temperature;
-  params.top_k = g.top_k;
-  params.top_p = g.top_p;
-  params.stop_ids = text.extra_stop_ids;
-  if (text.tokenizer->eos_id) params.stop_ids.push_back(*text.tokenizer->eos_id);
-  for (const std::string& end : chat.end_of_turn)
-    if (auto id = text.tokenizer->token_id(end)) params.stop_ids.push_back(*id);
-
-  const std::string decoding =
-      str_cat("max_new_tokens=", g.max_new_tokens, " max_prompt_tokens=", g.max_prompt_tokens,
-              " temperature=", g.temperature, " top_k=", g.top_k, " top_p=", g.top_p,
-              " batch_size=", g.batch_size, " seed=", config.run.seed);
-  const std::string model_id = file_identity(model);
-  const PromptBuilder prompts{*text.tokenizer, chat, g.max_prompt_tokens};
+  const GenerationSetup setup = generation_setup(config);
+  const Tokenizer& tokenizer = *setup.text.tokenizer;
+  const PromptBuilder prompts{tokenizer, setup.chat, g.max_prompt_tokens};
   // Fault injection for the resume tests: the process kills itself (SIGKILL, as a preempted job
   // would be) after committing this many chunks.
   const char* kill_after = std::getenv("GENVEC_FAULT_KILL_AFTER_CHUNKS");
@@ -122,14 +100,7 @@ int generate_main(const CommandContext& context) {
   for (const size_t s : plan[world.rank()]) {
     const ShardEntry& shard = shards[s];
     const std::string name = fs::path(shard.file).stem().string();
-    const GenerationCacheInfo info{StableHash()
-                                       .add_field(shard.checksum)
-                                       .add_field(model_id)
-                                       .add_field(text.chat_template)
-                                       .add_field(decoding)
-                                       .add_field("generation-cache-v1")
-                                       .hex(),
-                                   decoding};
+    const GenerationCacheInfo info = generation_cache_info(setup, shard);
     GenerationShardCache cache(cache_dir, name, info, context.has_flag("--force"));
     ++shards_done;
     if (cache.finished()) {
@@ -153,13 +124,13 @@ int generate_main(const CommandContext& context) {
                                                         .add_field(std::to_string(config.run.seed))
                                                         .add_field(queries[order[i]].id)
                                                         .value()});
-      const std::vector<Generation> answers = generate(*llm, requests, params);
+      const std::vector<Generation> answers = generate(*llm, requests, setup.params);
       std::vector<GenerationRow> rows;
       for (size_t i = first; i < end; ++i) {
         const Generation& answer = answers[i - first];
         const ShardQuery& query = queries[order[i]];
         rows.push_back({query.id, query.text, built[order[i]].first,
-                        clean_text(text.tokenizer->decode(answer.tokens)), answer.tokens,
+                        clean_text(tokenizer.decode(answer.tokens)), answer.tokens,
                         answer.finish_reason});
         tokens_done += static_cast<int64_t>(answer.tokens.size());
       }

@@ -12,7 +12,6 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/file_identity.h"
-#include "common/hash.h"
 #include "common/log.h"
 #include "data/generation_cache.h"
 #include "data/shards.h"
@@ -21,6 +20,7 @@
 #include "dist/world.h"
 #include "models/teacher.h"
 #include "stages/command.h"
+#include "stages/fingerprints.h"
 
 namespace genvec {
 
@@ -49,12 +49,7 @@ int teacher_main(const CommandContext& context) {
     GenerationCacheInfo generation;
     const std::vector<GenerationRow> rows = generation_file_read(source, &generation);
     if (!teacher) teacher = make_teacher(config);
-    const TeacherCacheInfo info{StableHash()
-                                    .add_field(generation.fingerprint)
-                                    .add_field(teacher->describe())
-                                    .add_field(teacher_id)
-                                    .add_field("teacher-cache-v1")
-                                    .hex(),
+    const TeacherCacheInfo info{teacher_fingerprint(generation.fingerprint, *teacher, teacher_id),
                                 teacher->describe()};
     ++shards_done;
     if (const auto existing = teacher_file_info(target); existing && !context.has_flag("--force")) {

@@ -2,7 +2,8 @@
 # shard -> generate -> teacher on configs/tiny.toml (200 real queries, the tiny chat model, which
 # is also the llm teacher): 2 MPI ranks write the same caches as 1; a generate run killed with
 # SIGKILL part-way, twice, then resumed ends with the same caches as an uninterrupted run; a
-# finished stage does nothing; changed decoding or teacher settings are refused, --force redoes.
+# finished stage does nothing; changed decoding or teacher settings are refused, --force redoes;
+# `genvec status` tells in-progress, finished and stale caches apart.
 #   data_pipeline_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
 set -euo pipefail
 genvec=$1 source=$2
@@ -35,6 +36,8 @@ for round in 1 2; do
   [ "$rc" = 137 ] || fail "round $round: expected death by SIGKILL (137), got $rc"
 done
 ls -d "$work"/killed/cache/generations/*.chunks >/dev/null 2>&1 || fail "no committed chunks left"
+out=$(stage killed status)
+echo "$out" | grep -q "in progress" || fail "status after the kills: $out"
 stage killed generate >/dev/null && stage killed teacher >/dev/null || fail "resume"
 [ "$(dump one)" = "$(dump killed)" ] || fail "killed twice and resumed: caches differ"
 
@@ -47,6 +50,10 @@ out=$(stage one generate --set generate.temperature=0.5 2>&1) || rc=$?
 stage one generate --set generate.temperature=0.5 --force >/dev/null || fail "--force"
 [ "$(dump one)" != "$(dump two)" ] || fail "--force with temperature 0.5 changed nothing"
 
+out=$(stage two status)
+[ "$(echo "$out" | grep -c "matches the config")" = 8 ] || fail "status of a finished run: $out"
+out=$(stage two status --set generate.temperature=0.5)
+[ "$(echo "$out" | grep -c "made with other settings")" = 4 ] || fail "status, other settings: $out"
 out=$(stage two teacher 2>&1)
 echo "$out" | grep -q "nothing to do" || fail "a finished teacher stage did work: $out"
 rc=0

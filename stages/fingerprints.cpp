@@ -1,0 +1,63 @@
+// Cache fingerprints: see fingerprints.h.
+#include "stages/fingerprints.h"
+
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/file_identity.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "models/teacher.h"
+
+namespace genvec {
+
+GenerationSetup generation_setup(const Config& config) {
+  const std::string model = config.model.path;
+  const GenerateConfig& g = config.generate;
+  GenerationSetup setup;
+  setup.text =
+      with_context("loading the tokenizer of " + model, [&] { return load_llm_text_side(model); });
+  if (setup.text.chat_template.empty())
+    throw ConfigError(model + " has no chat template",
+                      "the generate stage answers queries as chat turns; use an instruct model");
+  setup.chat = chat_template_detect(setup.text.chat_template, model);
+  SamplingParams& params = setup.params;
+  params.max_new_tokens = g.max_new_tokens;
+  params.temperature = g.temperature;
+  params.top_k = g.top_k;
+  params.top_p = g.top_p;
+  params.stop_ids = setup.text.extra_stop_ids;
+  const Tokenizer& tokenizer = *setup.text.tokenizer;
+  if (tokenizer.eos_id) params.stop_ids.push_back(*tokenizer.eos_id);
+  for (const std::string& end : setup.chat.end_of_turn)
+    if (auto id = tokenizer.token_id(end)) params.stop_ids.push_back(*id);
+  // Batch size is part of it: padding changes a batch's float sums, and so, rarely, a token.
+  setup.decoding =
+      str_cat("max_new_tokens=", g.max_new_tokens, " max_prompt_tokens=", g.max_prompt_tokens,
+              " temperature=", g.temperature, " top_k=", g.top_k, " top_p=", g.top_p,
+              " batch_size=", g.batch_size, " seed=", config.run.seed);
+  setup.model_id = file_identity(model);
+  return setup;
+}
+
+GenerationCacheInfo generation_cache_info(const GenerationSetup& setup, const ShardEntry& shard) {
+  return {StableHash()
+              .add_field(shard.checksum)
+              .add_field(setup.model_id)
+              .add_field(setup.text.chat_template)
+              .add_field(setup.decoding)
+              .add_field("generation-cache-v1")
+              .hex(),
+          setup.decoding};
+}
+
+std::string teacher_fingerprint(const std::string& generation_fingerprint, const Teacher& teacher,
+                                const std::string& teacher_id) {
+  return StableHash()
+      .add_field(generation_fingerprint)
+      .add_field(teacher.describe())
+      .add_field(teacher_id)
+      .add_field("teacher-cache-v1")
+      .hex();
+}
+
+}  // namespace genvec

@@ -1,0 +1,38 @@
+// What the generate and teacher caches are made from, as fingerprints: computed the same way by
+// the stages that write the caches and by `genvec status`, which checks them.
+#pragma once
+
+#include <string>
+
+#include "data/generation_cache.h"
+#include "data/shards.h"
+#include "models/chat_template.h"
+#include "models/generate.h"
+#include "models/text_side.h"
+
+namespace genvec {
+
+struct Config;
+class Teacher;
+
+// The LLM's text side and the decoding settings the generate stage uses.
+struct GenerationSetup {
+  LlmTextSide text;
+  ChatTemplate chat;
+  SamplingParams params;  // stop ids: EOS, the template's end of turn, generation_config's
+  std::string decoding;   // the settings as text (a cache attribute)
+  std::string model_id;   // file_identity of the model
+};
+
+// Throws ConfigError for a model without a chat template.
+GenerationSetup generation_setup(const Config& config);
+
+// The generation cache info of one shard: its checksum, the model, template and decoding.
+GenerationCacheInfo generation_cache_info(const GenerationSetup& setup, const ShardEntry& shard);
+
+// The teacher cache fingerprint: the generation cache it embeds, the teacher's settings and
+// the identity of its weights.
+std::string teacher_fingerprint(const std::string& generation_fingerprint, const Teacher& teacher,
+                                const std::string& teacher_id);
+
+}  // namespace genvec
