@@ -95,6 +95,11 @@ int generate_main(const CommandContext& context) {
 
   std::optional<Llm> llm;
   int64_t queries_done = 0, tokens_done = 0, shards_done = 0;
+  // Where the time goes, for the stage's overhead over the model runtime's generation loop.
+  double load_seconds = 0, generate_seconds = 0;
+  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   const auto start = std::chrono::steady_clock::now();
   const auto plan = shard_plan(shards, world.size());
   for (const size_t s : plan[world.rank()]) {
@@ -107,7 +112,11 @@ int generate_main(const CommandContext& context) {
       log_info(str_cat(name, ": already generated (", cache.committed_rows(), " rows)"));
       continue;
     }
-    if (!llm) llm = with_context("loading " + model.string(), [&] { return Llm::load(model); });
+    if (!llm) {
+      const auto load_start = std::chrono::steady_clock::now();
+      llm = with_context("loading " + model.string(), [&] { return Llm::load(model); });
+      load_seconds = seconds_since(load_start);
+    }
     const std::vector<ShardQuery> queries = shard_read(shard_dir / shard.file);
     std::vector<std::pair<std::string, std::vector<int32_t>>> built;
     for (const ShardQuery& query : queries) built.push_back(prompts.build(query.text));
@@ -124,7 +133,9 @@ int generate_main(const CommandContext& context) {
                                                         .add_field(std::to_string(config.run.seed))
                                                         .add_field(queries[order[i]].id)
                                                         .value()});
+      const auto generate_start = std::chrono::steady_clock::now();
       const std::vector<Generation> answers = generate(*llm, requests, setup.params);
+      generate_seconds += seconds_since(generate_start);
       std::vector<GenerationRow> rows;
       for (size_t i = first; i < end; ++i) {
         const Generation& answer = answers[i - first];
@@ -136,10 +147,8 @@ int generate_main(const CommandContext& context) {
       }
       cache.append(rows);
       queries_done += static_cast<int64_t>(rows.size());
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       log_info(str_cat(name, ": ", cache.committed_rows(), "/", queries.size(), " queries, ",
-                       static_cast<int64_t>(tokens_done / std::max(seconds, 1e-9)),
+                       static_cast<int64_t>(tokens_done / std::max(seconds_since(start), 1e-9)),
                        " generated tokens/s"));
       if (chunks_left > 0 && --chunks_left == 0) std::raise(SIGKILL);
     }
@@ -147,19 +156,28 @@ int generate_main(const CommandContext& context) {
   }
 
   // Totals over all ranks for the one summary rank 0 prints.
+  const double busy_seconds = seconds_since(start);
   auto communicator = world.make_cpu_communicator(config.dist.timeout_s);
   at::Tensor totals = at::tensor({queries_done, tokens_done, shards_done}, at::kLong);
   communicator->all_reduce(totals, ReduceOp::sum);
+  at::Tensor times = at::tensor({load_seconds, generate_seconds, busy_seconds}, at::kDouble);
+  communicator->all_reduce(times, ReduceOp::sum);
   if (world.rank() == 0 && totals[0].item<int64_t>() == 0) {
     std::cout << "all " << shards.size() << " shards are generated already; nothing to do "
               << "(--force redoes them)\n";
   } else if (world.rank() == 0) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = seconds_since(start);
+    const double load = times[0].item<double>(), loop = times[1].item<double>();
+    const double other = times[2].item<double>() - load - loop;
     std::cout << "generated " << totals[0].item<int64_t>() << " answers ("
-              << totals[1].item<int64_t>() << " tokens) in " << seconds << " s; "
+              << totals[1].item<int64_t>() << " tokens) in " << seconds << " s ("
+              << totals[0].item<int64_t>() / std::max(seconds, 1e-9) << " queries/s, "
+              << totals[1].item<int64_t>() / std::max(seconds, 1e-9) << " tokens/s); "
               << totals[2].item<int64_t>() << " of " << shards.size() << " shards done, in "
-              << cache_dir.string() << "\n";
+              << cache_dir.string() << "\n"
+              << "  summed over ranks: model load " << load << " s, generation loop " << loop
+              << " s, the stage's own work (prompts, decoding, caches) " << other
+              << " s = " << 100.0 * other / std::max(loop, 1e-9) << "% of the loop\n";
   }
   return 0;
 }
