@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <iostream>
 #include <numeric>
+#include <optional>
+#include <thread>
 
 #include "common/config.h"
 #include "common/errors.h"
@@ -28,6 +30,7 @@
 #include "models/llm.h"
 #include "stages/command.h"
 #include "stages/fingerprints.h"
+#include "stages/progress.h"
 
 namespace genvec {
 namespace {
@@ -75,6 +78,29 @@ struct PromptBuilder {
   }
 };
 
+// Rows committed and shards finished over all ranks, read from the caches on the shared file
+// system. Another rank may be merging a shard while this reads: the state of that moment is
+// skipped and the previous one kept.
+struct GlobalState {
+  int64_t rows = 0;
+  size_t finished = 0;
+};
+GlobalState global_state(const fs::path& cache_dir, const std::vector<ShardEntry>& shards,
+                         const GlobalState& previous) {
+  GlobalState state;
+  try {
+    for (const ShardEntry& shard : shards) {
+      const GenerationShardState s =
+          generation_shard_state(cache_dir, fs::path(shard.file).stem().string());
+      state.rows += s.committed_rows;
+      state.finished += s.finished;
+    }
+  } catch (const std::exception&) {
+    return previous;
+  }
+  return state;
+}
+
 }  // namespace
 
 int generate_main(const CommandContext& context) {
@@ -102,6 +128,15 @@ int generate_main(const CommandContext& context) {
   };
   const auto start = std::chrono::steady_clock::now();
   const auto plan = shard_plan(shards, world.size());
+  // Rank 0 shows the whole job's progress, counted from the caches all ranks write.
+  int64_t total_rows = 0;
+  for (const ShardEntry& shard : shards) total_rows += shard.rows;
+  std::optional<Progress> progress;
+  GlobalState global;
+  if (world.rank() == 0) {
+    if (!context.has_flag("--force")) global = global_state(cache_dir, shards, global);
+    progress.emplace("generate", total_rows, global.rows);
+  }
   for (const size_t s : plan[world.rank()]) {
     const ShardEntry& shard = shards[s];
     const std::string name = fs::path(shard.file).stem().string();
@@ -151,8 +186,17 @@ int generate_main(const CommandContext& context) {
                        static_cast<int64_t>(tokens_done / std::max(seconds_since(start), 1e-9)),
                        " generated tokens/s"));
       if (chunks_left > 0 && --chunks_left == 0) std::raise(SIGKILL);
+      if (progress && progress->due())
+        progress->update((global = global_state(cache_dir, shards, global)).rows);
     }
     cache.finish();
+  }
+  if (progress) {  // rank 0's own shards are done: follow the others until they are too
+    while ((global = global_state(cache_dir, shards, global)).finished < shards.size()) {
+      progress->update(global.rows);
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+    progress->finish(global.rows);
   }
 
   // Totals over all ranks for the one summary rank 0 prints.

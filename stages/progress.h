@@ -1,0 +1,30 @@
+// Rank 0's view of a whole stage's progress: rows done / total over all ranks, rows per second
+// since the start, and an ETA. On a terminal it redraws one bar line; otherwise (a Slurm log) it
+// writes a line every 30 seconds. Callers pass the global count (read from the caches, so no
+// rank has to talk) as often as they like; drawing is throttled.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace genvec {
+
+class Progress {
+ public:
+  Progress(std::string what, int64_t total, int64_t already_done);
+  // Whether update() would draw now: lets callers skip counting when it would not.
+  bool due() const;
+  void update(int64_t done);
+  void finish(int64_t done);  // the last line (and a newline after a bar)
+
+ private:
+  void draw(int64_t done);
+
+  std::string what_;
+  int64_t total_, start_done_;
+  bool terminal_;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+};
+
+}  // namespace genvec
