@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # genvec under Slurm, as users run it: (1) `srun --mpi=pmix -n 2 genvec doctor` and (2) an
 # `sbatch --wait` job whose script runs `mpirun -np 2 genvec doctor`; both must report a world
-# of 2 ranks; (3) the user's `sbatch slurm/train.sh`. Skips (exit 77) when no Slurm controller
+# of 2 ranks; (3) the user's `sbatch slurm/train.sh` on configs/tiny.toml: the data stages on 2
+# ranks write every cache, and `genvec run` says what is not built yet. Skips (exit 77) when no Slurm controller
 # answers: scripts/slurm-local.sh starts a single-node one (scripts/test.sh does so as root).
 #   slurm_test.sh GENVEC
 set -euo pipefail
@@ -33,13 +34,16 @@ timeout 180 sbatch --wait "$scratch/job.sh" || { cat "$scratch/job.out" 2>/dev/n
 cat "$scratch/job.out"
 grep -q "world size 2," "$scratch/job.out" || fail "sbatch + mpirun: genvec did not see 2 ranks"
 
-echo "--- sbatch --wait slurm/train.sh: doctor on 2 ranks, then the pipeline"
-# The pipeline stages are not built yet: the job must say so and fail with exit code 3, never
-# pretend. Update this expectation when `genvec run` lands.
+echo "--- sbatch --wait slurm/train.sh configs/tiny.toml: doctor, the data stages, then run"
+# Training is not built yet: after the data stages the job must say so and fail with exit code 3,
+# never pretend. Update this expectation when `genvec train` lands.
 rc=0
-(cd "$repo" && GENVEC=$genvec timeout 180 sbatch --wait -o "$scratch/train.out" slurm/train.sh) || rc=$?
+(cd "$repo" && GENVEC=$genvec timeout 300 sbatch --wait -o "$scratch/train.out" slurm/train.sh \
+  configs/tiny.toml --set run.dir="$scratch/run") || rc=$?
 cat "$scratch/train.out"
 grep -q "world size 2," "$scratch/train.out" || fail "slurm/train.sh: doctor did not see 2 ranks"
+[ "$(ls "$scratch"/run/cache/teacher/*.h5 2>/dev/null | wc -l)" = 4 ] ||
+  fail "slurm/train.sh: the data stages did not write the 4 teacher caches"
 grep -q "genvec run: not built yet" "$scratch/train.out" || fail "slurm/train.sh: no not-built notice"
 [ "$rc" != 0 ] || fail "slurm/train.sh succeeded although genvec run is not built"
 echo "--- ok"
