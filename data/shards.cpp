@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/atomic_file.h"
+#include "common/config.h"
 #include "common/errors.h"
 #include "common/hash.h"
 #include "common/json.h"
@@ -23,6 +24,18 @@ std::string location(const std::string& file, int64_t line) {
 }
 
 }  // namespace
+
+ShardOptions shard_options(const DataConfig& data) {
+  ShardOptions options;
+  options.num_shards = data.num_shards;
+  options.max_queries = data.max_queries;
+  options.dedup = data.dedup;
+  options.files.format = data.format;
+  options.files.text_field = data.text_field;
+  options.files.id_field = data.id_field;
+  options.files.max_chars = data.max_query_chars;
+  return options;
+}
 
 std::string shard_file_name(int64_t shard, int64_t num_shards) {
   char name[64];

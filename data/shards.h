@@ -17,6 +17,8 @@
 
 namespace genvec {
 
+struct DataConfig;
+
 struct ShardOptions {
   int64_t num_shards = 8;
   int64_t max_queries = 0;  // 0: all
@@ -33,6 +35,9 @@ struct ShardReport {
   std::vector<int64_t> shard_rows;
 };
 
+// The options [data] sets.
+ShardOptions shard_options(const DataConfig& data);
+
 std::string shard_file_name(int64_t shard, int64_t num_shards);
 
 // What the shards are made from: the options and each input file's path, size and modification
@@ -47,6 +52,9 @@ struct ShardEntry {
   std::string file;  // name inside the shards folder
   int64_t rows = 0;
   std::string checksum;
+
+  // The file name without ".jsonl": what the stages' caches of this shard are named after.
+  std::string name() const { return std::filesystem::path(file).stem().string(); }
 };
 // The shards DIR/manifest.json lists; IoError (with a hint to run `genvec shard`) without one.
 std::vector<ShardEntry> shard_manifest_entries(const std::filesystem::path& dir);

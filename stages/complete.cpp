@@ -31,7 +31,7 @@ int complete_main(const CommandContext& context) {
   const fs::path model = context.value("--model") ? fs::path(*context.value("--model"))
                                                   : fs::path(context.config.model.path);
   LlmTextSide side = with_context("loading the tokenizer of " + model.string(),
-                               [&] { return load_llm_text_side(model); });
+                                  [&] { return load_llm_text_side(model); });
   const Llm llm = with_context("loading " + model.string(), [&] { return Llm::load(model); });
 
   std::string text = *prompt;

@@ -12,7 +12,8 @@ namespace genvec {
 int config_main(const CommandContext& context) {
   if (context.world.rank() != 0) return 0;
   if (context.has_flag("--keys"))
-    std::cout << "Every config key: (type) = default, allowed values, meaning." << "\n"
+    std::cout << "Every config key: (type) = default, allowed values, meaning."
+              << "\n"
               << config_keys_reference();
   else
     std::cout << config_to_toml(context.config);

@@ -57,7 +57,8 @@ double measure_sgemm_gflops() {
   for (int run = 0; run < 5; ++run) {
     auto start = std::chrono::steady_clock::now();
     at::mm_out(c, a, b);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     gflops.push_back(2.0 * n * n * n / seconds / 1e9);
   }
   std::sort(gflops.begin(), gflops.end());
@@ -132,8 +133,8 @@ int doctor_main(const CommandContext& context) {
       << info.local_size << " rank(s) per node on rank 0's node\n";
   for (int r = 0; r < world.size(); ++r) {
     out << "           rank " << r << ": host " << info.hosts[r] << ", local rank "
-        << static_cast<int>(rows[r][0]) << ", " << static_cast<int>(rows[r][1])
-        << " thread(s), " << static_cast<int>(rows[r][2] + 0.5) << " GFLOP/s, device "
+        << static_cast<int>(rows[r][0]) << ", " << static_cast<int>(rows[r][1]) << " thread(s), "
+        << static_cast<int>(rows[r][2] + 0.5) << " GFLOP/s, device "
         << (rows[r][3] < 0 ? std::string("cpu") : "cuda:" + std::to_string(int(rows[r][3])))
         << "\n";
   }

@@ -90,8 +90,7 @@ GlobalState global_state(const fs::path& cache_dir, const std::vector<ShardEntry
   GlobalState state;
   try {
     for (const ShardEntry& shard : shards) {
-      const GenerationShardState s =
-          generation_shard_state(cache_dir, fs::path(shard.file).stem().string());
+      const GenerationShardState s = generation_shard_state(cache_dir, shard.name());
       state.rows += s.committed_rows;
       state.finished += s.finished;
     }
@@ -139,7 +138,7 @@ int generate_main(const CommandContext& context) {
   }
   for (const size_t s : plan[world.rank()]) {
     const ShardEntry& shard = shards[s];
-    const std::string name = fs::path(shard.file).stem().string();
+    const std::string name = shard.name();
     const GenerationCacheInfo info = generation_cache_info(setup, shard);
     GenerationShardCache cache(cache_dir, name, info, context.has_flag("--force"));
     ++shards_done;

@@ -19,14 +19,7 @@ namespace fs = std::filesystem;
 int shard_main(const CommandContext& context) {
   if (context.world.rank() != 0) return 0;
   const Config& config = context.config;
-  ShardOptions options;
-  options.num_shards = config.data.num_shards;
-  options.max_queries = config.data.max_queries;
-  options.dedup = config.data.dedup;
-  options.files.format = config.data.format;
-  options.files.text_field = config.data.text_field;
-  options.files.id_field = config.data.id_field;
-  options.files.max_chars = config.data.max_query_chars;
+  const ShardOptions options = shard_options(config.data);
 
   const std::vector<fs::path> files = query_files_expand(config.data.files);
   const fs::path dir = fs::path(config.run.dir) / "shards";

@@ -44,12 +44,7 @@ int status_main(const CommandContext& context) {
     std::cout << "shard      not done (genvec shard)\n";
     return 0;
   }
-  ShardOptions options;
-  options.num_shards = config.data.num_shards;
-  options.max_queries = config.data.max_queries;
-  options.dedup = config.data.dedup;
-  options.files = {config.data.format, config.data.text_field, config.data.id_field,
-                   config.data.max_query_chars};
+  const ShardOptions options = shard_options(config.data);
   std::string inputs = "inputs changed since: genvec shard --force redoes it";
   try {
     if (*recorded == shard_input_fingerprint(query_files_expand(config.data.files), options))
@@ -68,7 +63,7 @@ int status_main(const CommandContext& context) {
   std::cout << "generate   " << config.model.path << " (" << setup.decoding << ")\n";
   std::vector<std::string> generation_fingerprints;
   for (const ShardEntry& shard : shards) {
-    const std::string name = fs::path(shard.file).stem().string();
+    const std::string name = shard.name();
     const GenerationShardState state = generation_shard_state(generations, name);
     const std::string wanted = generation_cache_info(setup, shard).fingerprint;
     generation_fingerprints.push_back(state.finished ? state.fingerprint : "");
@@ -87,7 +82,7 @@ int status_main(const CommandContext& context) {
   std::cout << "teacher    " << config.teacher.kind << " " << teacher_model_path(config).string()
             << "\n";
   for (size_t i = 0; i < shards.size(); ++i) {
-    const std::string name = fs::path(shards[i].file).stem().string();
+    const std::string name = shards[i].name();
     const auto info = teacher_file_info(teacher_dir / (name + ".h5"));
     if (!info) {
       row(name, 0, shards[i].rows, "not started", "");

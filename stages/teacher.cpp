@@ -40,7 +40,7 @@ int teacher_main(const CommandContext& context) {
   const auto start = std::chrono::steady_clock::now();
   const auto plan = shard_plan(shards, world.size());
   for (const size_t s : plan[world.rank()]) {
-    const std::string name = fs::path(shards[s].file).stem().string();
+    const std::string name = shards[s].name();
     const fs::path source = generations / (name + ".h5");
     const fs::path target = out_dir / (name + ".h5");
     if (!fs::exists(source))
