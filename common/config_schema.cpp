@@ -25,7 +25,7 @@ constexpr ValueType value_type_of() {
 // Binds "section.key" to the member `field` of the section struct `section` of Config.
 template <class Section, class T>
 KeySpec key_of(std::string_view name, Section Config::*section, T Section::*field,
-             std::string_view doc) {
+               std::string_view doc) {
   KeySpec spec;
   spec.name = name;
   spec.type = value_type_of<T>();
@@ -55,21 +55,21 @@ std::vector<KeySpec> make_schema() {
   using C = Config;
   return {
       as_path(key_of("run.dir", &C::run, &RunConfig::dir,
-                   "run directory: shards, caches, checkpoints, logs and results go here")),
+                     "run directory: shards, caches, checkpoints, logs and results go here")),
       key_of("run.seed", &C::run, &RunConfig::seed,
-           "seed for every random choice (sampling, init, data order); same seed, same result"),
+             "seed for every random choice (sampling, init, data order); same seed, same result"),
 
       as_path(key_of("data.files", &C::data, &DataConfig::files,
-                   "query files or globs (JSONL, TSV/CSV, plain text; .gz accepted)")),
+                     "query files or globs (JSONL, TSV/CSV, plain text; .gz accepted)")),
       one_of(key_of("data.format", &C::data, &DataConfig::format,
-                  "query file format; auto decides from the file extension"),
+                    "query file format; auto decides from the file extension"),
              {"auto", "jsonl", "tsv", "csv", "text"}),
       key_of("data.text_field", &C::data, &DataConfig::text_field,
-           "JSONL field or TSV/CSV column holding the query text"),
+             "JSONL field or TSV/CSV column holding the query text"),
       key_of("data.id_field", &C::data, &DataConfig::id_field,
-           "field or column holding a stable query id; empty: derived from the text"),
+             "field or column holding a stable query id; empty: derived from the text"),
       range(key_of("data.num_shards", &C::data, &DataConfig::num_shards,
-                 "number of shards the queries are split into (units of work and of resume)"),
+                   "number of shards the queries are split into (units of work and of resume)"),
             1, 1'000'000),
       range(key_of("data.max_queries", &C::data, &DataConfig::max_queries,
                    "use only the first N valid queries (after dedup); 0 uses them all"),
@@ -79,120 +79,120 @@ std::vector<KeySpec> make_schema() {
                    "RUN/shards/rejects.jsonl)"),
             1, 1LL << 40),
       key_of("data.dedup", &C::data, &DataConfig::dedup,
-           "drop exact duplicate queries (after whitespace and case normalization)"),
+             "drop exact duplicate queries (after whitespace and case normalization)"),
 
       as_path(key_of("model.path", &C::model, &ModelConfig::path,
-                   "the frozen LLM: a GGUF file or a Hugging Face model directory")),
+                     "the frozen LLM: a GGUF file or a Hugging Face model directory")),
       one_of(key_of("model.dtype", &C::model, &ModelConfig::dtype,
-                  "compute dtype of the frozen LLM's weights"),
+                    "compute dtype of the frozen LLM's weights"),
              {"float32", "bfloat16", "float16"}),
 
       one_of(key_of("teacher.kind", &C::teacher, &TeacherConfig::kind,
-                  "sentence-encoder: a BERT-family model directory; llm: the LLM, mean-pooled"),
+                    "sentence-encoder: a BERT-family model directory; llm: the LLM, mean-pooled"),
              {"sentence-encoder", "llm"}),
       as_path(key_of("teacher.path", &C::teacher, &TeacherConfig::path,
-                   "sentence-encoder: a sentence-transformers model directory (empty: "
-                   "all-MiniLM-L6-v2 in $GENVEC_HOME); llm: a GGUF file or HF directory "
-                   "(empty: the [model] LLM)")),
+                     "sentence-encoder: a sentence-transformers model directory (empty: "
+                     "all-MiniLM-L6-v2 in $GENVEC_HOME); llm: a GGUF file or HF directory "
+                     "(empty: the [model] LLM)")),
       range(key_of("teacher.batch_size", &C::teacher, &TeacherConfig::batch_size,
-                 "responses embedded per teacher forward pass"),
+                   "responses embedded per teacher forward pass"),
             1, 1 << 16),
       range(key_of("teacher.max_length", &C::teacher, &TeacherConfig::max_length,
-                 "tokens of a response the teacher reads, the rest is cut and counted; 0: the "
-                 "model's own (sentence-encoder: its max_seq_length; llm: 512)"),
+                   "tokens of a response the teacher reads, the rest is cut and counted; 0: the "
+                   "model's own (sentence-encoder: its max_seq_length; llm: 512)"),
             0, 1 << 20),
       one_of(key_of("teacher.attention", &C::teacher, &TeacherConfig::attention,
-                  "llm teacher: causal, or bidirectional (every token sees the whole response, "
-                  "LLM2Vec's first step)"),
+                    "llm teacher: causal, or bidirectional (every token sees the whole response, "
+                    "LLM2Vec's first step)"),
              {"causal", "bidirectional"}),
 
       range(key_of("generate.max_new_tokens", &C::generate, &GenerateConfig::max_new_tokens,
-                 "longest response generated per query (the paper uses 500)"),
+                   "longest response generated per query (the paper uses 500)"),
             1, 1 << 20),
       range(key_of("generate.max_prompt_tokens", &C::generate, &GenerateConfig::max_prompt_tokens,
-                 "prompts longer than this (after the chat template) are truncated"),
+                   "prompts longer than this (after the chat template) are truncated"),
             1, 1 << 20),
       range(key_of("generate.temperature", &C::generate, &GenerateConfig::temperature,
-                 "sampling temperature; 0 decodes greedily"),
+                   "sampling temperature; 0 decodes greedily"),
             0.0, 100.0),
       range(key_of("generate.top_k", &C::generate, &GenerateConfig::top_k,
-                 "sample among the k most likely tokens; 0 disables"),
+                   "sample among the k most likely tokens; 0 disables"),
             0, 1 << 24),
       range(key_of("generate.top_p", &C::generate, &GenerateConfig::top_p,
-                 "nucleus sampling: smallest token set with this much probability; 1 disables"),
+                   "nucleus sampling: smallest token set with this much probability; 1 disables"),
             0.0, 1.0),
       range(key_of("generate.batch_size", &C::generate, &GenerateConfig::batch_size,
-                 "queries decoded together per rank"),
+                   "queries decoded together per rank"),
             1, 1 << 16),
 
       range(key_of("train.num_tokens", &C::train, &TrainConfig::num_tokens,
-                 "N: trainable special tokens appended to each query (thought + compression)"),
+                   "N: trainable special tokens appended to each query (thought + compression)"),
             1, 4096),
       range(key_of("train.num_compression_tokens", &C::train, &TrainConfig::num_compression_tokens,
-                 "K: the last K special tokens, whose hidden states form the embedding"),
+                   "K: the last K special tokens, whose hidden states form the embedding"),
             1, 4096),
       range(key_of("train.lr", &C::train, &TrainConfig::lr,
-                 "peak learning rate of AdamW (paper: 5e-4 for Qwen2.5/Llama, 3e-4 for Qwen3)"),
+                   "peak learning rate of AdamW (paper: 5e-4 for Qwen2.5/Llama, 3e-4 for Qwen3)"),
             0.0, 10.0),
       range(key_of("train.warmup_steps", &C::train, &TrainConfig::warmup_steps,
-                 "steps of linear warmup from 0 to train.lr"),
+                   "steps of linear warmup from 0 to train.lr"),
             0, 1 << 30),
       range(key_of("train.schedule_steps", &C::train, &TrainConfig::schedule_steps,
-                 "length of the linear decay schedule (the LR reaches 0 here)"),
+                   "length of the linear decay schedule (the LR reaches 0 here)"),
             1, 1 << 30),
       range(key_of("train.max_steps", &C::train, &TrainConfig::max_steps,
-                 "training stops after this many optimizer steps"),
+                   "training stops after this many optimizer steps"),
             1, 1 << 30),
       range(key_of("train.global_batch_size", &C::train, &TrainConfig::global_batch_size,
-                 "queries per optimizer step summed over all ranks"),
+                   "queries per optimizer step summed over all ranks"),
             1, 1 << 24),
       range(key_of("train.max_length", &C::train, &TrainConfig::max_length,
-                 "query tokens plus special tokens are truncated to this length"),
+                   "query tokens plus special tokens are truncated to this length"),
             2, 1 << 20),
       range(key_of("train.grad_clip", &C::train, &TrainConfig::grad_clip,
-                 "clip the global gradient norm to this; 0 disables"),
+                   "clip the global gradient norm to this; 0 disables"),
             0.0, 1e9),
       range(key_of("train.weight_decay", &C::train, &TrainConfig::weight_decay,
-                 "AdamW decoupled weight decay"),
+                   "AdamW decoupled weight decay"),
             0.0, 10.0),
       range(key_of("train.recon_weight", &C::train, &TrainConfig::recon_weight,
-                 "weight of the reconstruction (next-token) loss"),
+                   "weight of the reconstruction (next-token) loss"),
             0.0, 1e6),
       range(key_of("train.align_weight", &C::train, &TrainConfig::align_weight,
-                 "weight of the alignment (MSE to the teacher) loss"),
+                   "weight of the alignment (MSE to the teacher) loss"),
             0.0, 1e6),
       one_of(key_of("train.response_eos", &C::train, &TrainConfig::response_eos,
-                  "appended to each response: the model's EOS token, or the reference's literal "
-                  "<|end_of_text|> string"),
+                    "appended to each response: the model's EOS token, or the reference's literal "
+                    "<|end_of_text|> string"),
              {"model", "reference"}),
       range(key_of("train.checkpoint_every", &C::train, &TrainConfig::checkpoint_every,
-                 "write a checkpoint every this many steps"),
+                   "write a checkpoint every this many steps"),
             1, 1 << 30),
       range(key_of("train.keep_checkpoints", &C::train, &TrainConfig::keep_checkpoints,
-                 "how many of the newest checkpoints are kept"),
+                   "how many of the newest checkpoints are kept"),
             1, 1 << 20),
 
       key_of("eval.tasks", &C::eval, &EvalConfig::tasks,
-           "MTEB-style tasks evaluated during training and by `genvec eval`"),
+             "MTEB-style tasks evaluated during training and by `genvec eval`"),
       range(key_of("eval.every_steps", &C::eval, &EvalConfig::every_steps,
-                 "evaluate every this many training steps"),
+                   "evaluate every this many training steps"),
             1, 1 << 30),
       range(key_of("eval.batch_size", &C::eval, &EvalConfig::batch_size,
-                 "texts encoded per forward pass during evaluation"),
+                   "texts encoded per forward pass during evaluation"),
             1, 1 << 16),
 
       one_of(key_of("dist.backend", &C::dist, &DistConfig::backend,
-                  "gradient all-reduce: nccl on GPUs, mpi on CPUs; auto picks by device"),
+                    "gradient all-reduce: nccl on GPUs, mpi on CPUs; auto picks by device"),
              {"auto", "mpi", "nccl"}),
       range(key_of("dist.timeout_s", &C::dist, &DistConfig::timeout_s,
-                 "a collective that waits longer than this aborts the job (a peer likely died)"),
+                   "a collective that waits longer than this aborts the job (a peer likely died)"),
             0.001, 1e7),
       range(key_of("dist.threads_per_rank", &C::dist, &DistConfig::threads_per_rank,
-                 "compute threads per rank; 0: the cores bound to the rank, shared fairly"),
+                   "compute threads per rank; 0: the cores bound to the rank, shared fairly"),
             0, 4096),
 
       one_of(key_of("log.level", &C::log, &LogConfig::level,
-                  "least severe log level shown on the console and in the rank logs"),
+                    "least severe log level shown on the console and in the rank logs"),
              {"trace", "debug", "info", "warn", "error"}),
   };
 }
@@ -216,11 +216,21 @@ std::string toml_quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -294,13 +304,20 @@ std::vector<std::string_view> config_sections() {
 
 std::string_view value_type_name(ValueType type) {
   switch (type) {
-    case ValueType::boolean: return "boolean";
-    case ValueType::integer: return "integer";
-    case ValueType::real: return "float";
-    case ValueType::string: return "string";
-    case ValueType::path: return "path (string)";
-    case ValueType::string_list: return "array of strings";
-    case ValueType::path_list: return "array of paths (strings)";
+    case ValueType::boolean:
+      return "boolean";
+    case ValueType::integer:
+      return "integer";
+    case ValueType::real:
+      return "float";
+    case ValueType::string:
+      return "string";
+    case ValueType::path:
+      return "path (string)";
+    case ValueType::string_list:
+      return "array of strings";
+    case ValueType::path_list:
+      return "array of paths (strings)";
   }
   return "?";
 }
@@ -327,10 +344,11 @@ void config_check_value(const KeySpec& spec, const ConfigValue& value, const std
   if (number && (!std::isfinite(*number) || (spec.min && *number < *spec.min) ||
                  (spec.max && *number > *spec.max))) {
     std::string allowed = "at least " + format_bound(spec, spec.min.value_or(0));
-    if (spec.max) allowed = "between " + format_bound(spec, *spec.min) + " and " +
-                            format_bound(spec, *spec.max);
-    throw ConfigError(where + ": " + std::string(spec.name) + " = " +
-                          config_value_to_toml(value) + " is out of range: expected " + allowed,
+    if (spec.max)
+      allowed =
+          "between " + format_bound(spec, *spec.min) + " and " + format_bound(spec, *spec.max);
+    throw ConfigError(where + ": " + std::string(spec.name) + " = " + config_value_to_toml(value) +
+                          " is out of range: expected " + allowed,
                       std::string(spec.name) + ": " + std::string(spec.doc));
   }
   auto* text = std::get_if<std::string>(&value);

@@ -15,25 +15,35 @@ namespace {
 
 MPI_Datatype mpi_type(const at::Tensor& t) {
   switch (t.scalar_type()) {
-    case at::kFloat: return MPI_FLOAT;
-    case at::kDouble: return MPI_DOUBLE;
-    case at::kInt: return MPI_INT32_T;
-    case at::kLong: return MPI_INT64_T;
-    case at::kShort: return MPI_INT16_T;
-    case at::kChar: return MPI_INT8_T;
-    case at::kByte: return MPI_UINT8_T;
+    case at::kFloat:
+      return MPI_FLOAT;
+    case at::kDouble:
+      return MPI_DOUBLE;
+    case at::kInt:
+      return MPI_INT32_T;
+    case at::kLong:
+      return MPI_INT64_T;
+    case at::kShort:
+      return MPI_INT16_T;
+    case at::kChar:
+      return MPI_INT8_T;
+    case at::kByte:
+      return MPI_UINT8_T;
     default:
-      throw DistError("MPI reductions do not support dtype " +
-                          std::string(c10::toString(t.scalar_type())),
-                      "reduce in float32 (training flattens gradients to float32 first)");
+      throw DistError(
+          "MPI reductions do not support dtype " + std::string(c10::toString(t.scalar_type())),
+          "reduce in float32 (training flattens gradients to float32 first)");
   }
 }
 
 MPI_Op mpi_op(ReduceOp op) {
   switch (op) {
-    case ReduceOp::sum: return MPI_SUM;
-    case ReduceOp::max: return MPI_MAX;
-    case ReduceOp::min: return MPI_MIN;
+    case ReduceOp::sum:
+      return MPI_SUM;
+    case ReduceOp::max:
+      return MPI_MAX;
+    case ReduceOp::min:
+      return MPI_MIN;
   }
   return MPI_SUM;
 }
@@ -96,8 +106,8 @@ class MpiCommunicator final : public Communicator {
                       std::to_string(size_) + " x " + std::to_string(count) + " elements");
     const int bytes = count * static_cast<int>(input.element_size());
     MPI_Request request;
-    GENVEC_MPI_CHECK(MPI_Iallgather(input.data_ptr(), bytes, MPI_BYTE, output.data_ptr(),
-                                    bytes, MPI_BYTE, comm_, &request));
+    GENVEC_MPI_CHECK(MPI_Iallgather(input.data_ptr(), bytes, MPI_BYTE, output.data_ptr(), bytes,
+                                    MPI_BYTE, comm_, &request));
     wait(request, "all_gather");
   }
 
@@ -113,8 +123,8 @@ class MpiCommunicator final : public Communicator {
       GENVEC_MPI_CHECK(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
       if (done) return;
       if (std::chrono::duration<double>(clock::now() - start).count() > timeout_s_)
-        throw DistError(std::string(op) + " did not complete within " +
-                            seconds_text(timeout_s_) + " s (" + mpi_where() +
+        throw DistError(std::string(op) + " did not complete within " + seconds_text(timeout_s_) +
+                            " s (" + mpi_where() +
                             "): another rank died, is stuck, or skipped this collective",
                         "read the other ranks' logs in RUN/logs/; raise dist.timeout_s if a "
                         "step legitimately takes longer");

@@ -41,8 +41,8 @@ int cores_for_rank(MPI_Comm local_comm, int local_size) {
     for (long c = 0; c < std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)); ++c) CPU_SET(c, &mine);
   }
   std::vector<cpu_set_t> all(local_size);
-  GENVEC_MPI_CHECK(MPI_Allgather(&mine, sizeof mine, MPI_BYTE, all.data(), sizeof mine, MPI_BYTE,
-                                 local_comm));
+  GENVEC_MPI_CHECK(
+      MPI_Allgather(&mine, sizeof mine, MPI_BYTE, all.data(), sizeof mine, MPI_BYTE, local_comm));
   int sharers = 0;
   for (cpu_set_t& other : all) {
     cpu_set_t both;
@@ -98,8 +98,8 @@ World::World(int* argc, char*** argv) : impl_(std::make_unique<Impl>()) {
   GENVEC_MPI_CHECK(MPI_Comm_set_errhandler(impl_->comm, MPI_ERRORS_RETURN));
   GENVEC_MPI_CHECK(MPI_Comm_rank(impl_->comm, &info_.rank));
   GENVEC_MPI_CHECK(MPI_Comm_size(impl_->comm, &info_.size));
-  GENVEC_MPI_CHECK(MPI_Comm_split_type(impl_->comm, MPI_COMM_TYPE_SHARED, info_.rank,
-                                       MPI_INFO_NULL, &impl_->local_comm));
+  GENVEC_MPI_CHECK(MPI_Comm_split_type(impl_->comm, MPI_COMM_TYPE_SHARED, info_.rank, MPI_INFO_NULL,
+                                       &impl_->local_comm));
   GENVEC_MPI_CHECK(MPI_Comm_set_errhandler(impl_->local_comm, MPI_ERRORS_RETURN));
   GENVEC_MPI_CHECK(MPI_Comm_rank(impl_->local_comm, &info_.local_rank));
   GENVEC_MPI_CHECK(MPI_Comm_size(impl_->local_comm, &info_.local_size));
@@ -114,9 +114,9 @@ World::World(int* argc, char*** argv) : impl_(std::make_unique<Impl>()) {
   if (info_.cuda_device_count > 0) {
     info_.cuda_device = info_.local_rank % info_.cuda_device_count;
     if (cudaSetDevice(info_.cuda_device) != cudaSuccess)
-      throw DistError("cudaSetDevice(" + std::to_string(info_.cuda_device) + ") failed (" +
-                          mpi_where() + ")",
-                      "check CUDA_VISIBLE_DEVICES and the GPUs Slurm gave this job");
+      throw DistError(
+          "cudaSetDevice(" + std::to_string(info_.cuda_device) + ") failed (" + mpi_where() + ")",
+          "check CUDA_VISIBLE_DEVICES and the GPUs Slurm gave this job");
   }
 #endif
 }
@@ -152,9 +152,9 @@ std::unique_ptr<Communicator> World::make_cpu_communicator(double timeout_s) con
 std::unique_ptr<Communicator> World::make_cuda_communicator(double timeout_s) const {
 #ifdef GENVEC_WITH_NCCL
   if (info_.cuda_device < 0)
-    throw NotAvailableError("the NCCL backend needs a CUDA device, and " + mpi_where() +
-                                " has none",
-                            "set dist.backend = \"mpi\" to train on CPUs");
+    throw NotAvailableError(
+        "the NCCL backend needs a CUDA device, and " + mpi_where() + " has none",
+        "set dist.backend = \"mpi\" to train on CPUs");
   return make_nccl_communicator(impl_->comm, info_, timeout_s);
 #else
   (void)timeout_s;

@@ -14,12 +14,12 @@ class Communicator;
 struct WorldInfo {
   int rank = 0;
   int size = 1;
-  int local_rank = 0;   // rank among the ranks on this node
-  int local_size = 1;   // ranks on this node
+  int local_rank = 0;  // rank among the ranks on this node
+  int local_size = 1;  // ranks on this node
   int num_nodes = 1;
   std::string host;
-  int cores = 1;        // CPU cores this rank may use without oversubscribing the node
-  int cuda_device = -1; // CUDA device chosen by local rank; -1 without CUDA
+  int cores = 1;         // CPU cores this rank may use without oversubscribing the node
+  int cuda_device = -1;  // CUDA device chosen by local rank; -1 without CUDA
   int cuda_device_count = 0;
   std::vector<std::string> hosts;  // host of every rank, indexed by rank
 };
