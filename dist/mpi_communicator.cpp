@@ -112,27 +112,9 @@ class MpiCommunicator final : public Communicator {
   }
 
  private:
-  // Polls the request: spin briefly (most collectives finish fast), then back off to 1 ms sleeps
-  // so a long wait does not burn the core the other local ranks compute on.
   void wait(MPI_Request& request, const char* op) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    auto pause = std::chrono::microseconds(0);
-    for (int polls = 0;; ++polls) {
-      int done = 0;
-      GENVEC_MPI_CHECK(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
-      if (done) return;
-      if (std::chrono::duration<double>(clock::now() - start).count() > timeout_s_)
-        throw DistError(std::string(op) + " did not complete within " + seconds_text(timeout_s_) +
-                            " s (" + mpi_where() +
-                            "): another rank died, is stuck, or skipped this collective",
-                        "read the other ranks' logs in RUN/logs/; raise dist.timeout_s if a "
-                        "step legitimately takes longer");
-      if (polls > 1000) {
-        pause = std::min(pause * 2 + std::chrono::microseconds(1), std::chrono::microseconds(1000));
-        std::this_thread::sleep_for(pause);
-      }
-    }
+    mpi_wait(&request, 1, timeout_s_, op,
+             "another rank died, is stuck, or skipped this collective");
   }
 
   MPI_Comm comm_;
@@ -142,6 +124,29 @@ class MpiCommunicator final : public Communicator {
 };
 
 }  // namespace
+
+// Spins briefly (most waits end fast), then backs off to 1 ms sleeps so a long wait does not burn
+// the core the other local ranks compute on.
+void mpi_wait(MPI_Request* requests, int count, double timeout_s, const std::string& what,
+              const std::string& likely_cause) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  auto pause = std::chrono::microseconds(0);
+  for (int polls = 0;; ++polls) {
+    int done = 0;
+    GENVEC_MPI_CHECK(MPI_Testall(count, requests, &done, MPI_STATUSES_IGNORE));
+    if (done) return;
+    if (std::chrono::duration<double>(clock::now() - start).count() > timeout_s)
+      throw DistError(what + " did not complete within " + seconds_text(timeout_s) + " s (" +
+                          mpi_where() + "): " + likely_cause,
+                      "read the other ranks' logs in RUN/logs/; raise dist.timeout_s if a "
+                      "step legitimately takes longer");
+    if (polls > 1000) {
+      pause = std::min(pause * 2 + std::chrono::microseconds(1), std::chrono::microseconds(1000));
+      std::this_thread::sleep_for(pause);
+    }
+  }
+}
 
 std::unique_ptr<Communicator> make_mpi_communicator(MPI_Comm comm, double timeout_s) {
   return std::make_unique<MpiCommunicator>(comm, timeout_s);

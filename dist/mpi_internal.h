@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include <mpi.h>
 
@@ -11,8 +12,9 @@
 namespace genvec {
 
 struct World::Impl {
-  MPI_Comm comm = MPI_COMM_NULL;        // a private duplicate of MPI_COMM_WORLD
-  MPI_Comm local_comm = MPI_COMM_NULL;  // the ranks sharing this node's memory
+  MPI_Comm comm = MPI_COMM_NULL;         // a private duplicate of MPI_COMM_WORLD
+  MPI_Comm local_comm = MPI_COMM_NULL;   // the ranks sharing this node's memory
+  int thread_level = MPI_THREAD_SINGLE;  // what MPI_Init_thread provided
 };
 
 // Throws DistError naming the call, file:line, host, rank and MPI's own error string.
@@ -25,6 +27,11 @@ std::string seconds_text(double seconds);
 
 // "rank 3 on node-7": where a failure happened, for error messages.
 std::string mpi_where();
+
+// Waits for all `count` requests, polling; after timeout_s a DistError says `what` did not
+// complete, where, and `likely_cause`.
+void mpi_wait(MPI_Request* requests, int count, double timeout_s, const std::string& what,
+              const std::string& likely_cause);
 
 std::unique_ptr<Communicator> make_mpi_communicator(MPI_Comm comm, double timeout_s);
 

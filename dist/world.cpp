@@ -89,9 +89,9 @@ void mpi_check(int code, const char* call, const char* file, int line) {
 }
 
 World::World(int* argc, char*** argv) : impl_(std::make_unique<Impl>()) {
-  int provided = 0;
-  // Only the main thread calls MPI; torch's worker threads never do.
-  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+  // Torch's worker threads never call MPI; rank 0's work-queue thread does, while the main
+  // thread makes no MPI calls (dist/work_queue.h): serialized calls are all genvec needs.
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &impl_->thread_level) != MPI_SUCCESS)
     throw DistError("MPI_Init_thread failed on " + this_host(),
                     "check the MPI installation with `mpirun -np 1 hostname`");
   GENVEC_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &impl_->comm));

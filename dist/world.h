@@ -26,7 +26,7 @@ struct WorldInfo {
 
 class World {
  public:
-  // Initializes MPI (thread level FUNNELED) and gathers WorldInfo.
+  // Initializes MPI (thread level SERIALIZED, see dist/work_queue.h) and gathers WorldInfo.
   World(int* argc, char*** argv);
   ~World();  // finalizes MPI
   World(const World&) = delete;
@@ -51,6 +51,7 @@ class World {
   std::unique_ptr<Communicator> make_cuda_communicator(double timeout_s) const;
 
   struct Impl;
+  const Impl& impl() const { return *impl_; }  // the MPI handles, for dist/ only
 
  private:
   std::unique_ptr<Impl> impl_;
