@@ -74,6 +74,7 @@ struct EvalConfig {
 
 struct DistConfig {
   std::string backend = "auto";
+  std::string schedule = "dynamic";
   double timeout_s = 600.0;
   int64_t threads_per_rank = 0;
 };

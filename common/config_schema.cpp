@@ -184,6 +184,11 @@ std::vector<KeySpec> make_schema() {
       one_of(key_of("dist.backend", &C::dist, &DistConfig::backend,
                     "gradient all-reduce: nccl on GPUs, mpi on CPUs; auto picks by device"),
              {"auto", "mpi", "nccl"}),
+      one_of(
+          key_of("dist.schedule", &C::dist, &DistConfig::schedule,
+                 "how generate and teacher share out batches: dynamic (a free rank takes the "
+                 "next batch from rank 0) or static (each rank its own shards, planned up front)"),
+          {"dynamic", "static"}),
       range(key_of("dist.timeout_s", &C::dist, &DistConfig::timeout_s,
                    "a collective that waits longer than this aborts the job (a peer likely died)"),
             0.001, 1e7),

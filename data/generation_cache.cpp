@@ -13,22 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The committed row count and info of a cache file, without reading its rows.
-int64_t peek(const fs::path& path, GenerationCacheInfo* info) {
-  const Hdf5Reader file(path);
-  if (info) *info = {file.string_attribute("fingerprint"), file.string_attribute("decoding")};
-  return file.int_attribute("committed_rows");
-}
-
-void refuse_other_fingerprint(const GenerationCacheInfo& found, const GenerationCacheInfo& wanted,
-                              const fs::path& path) {
-  if (found.fingerprint != wanted.fingerprint)
-    throw ConfigError(path.string() + " was made from other inputs or settings (fingerprint " +
-                          found.fingerprint + ", now " + wanted.fingerprint +
-                          "; decoding then: " + found.decoding + ")",
-                      "rerun with --force to generate it again, or restore the settings it was "
-                      "made with");
-}
+constexpr ShardCacheKind kGenerationCache{"other inputs or settings", "decoding"};
 
 template <class Field>
 std::vector<Field> column(const std::vector<GenerationRow>& rows, Field GenerationRow::*field) {
@@ -73,84 +58,36 @@ std::vector<GenerationRow> generation_file_read(const fs::path& path, Generation
   return out;
 }
 
-GenerationShardCache::GenerationShardCache(fs::path dir, std::string name, GenerationCacheInfo info,
-                                           bool force)
-    : dir_(std::move(dir)), name_(std::move(name)), info_(std::move(info)) {
-  std::error_code ignored;
-  if (force) {
-    fs::remove(file(), ignored);
-    fs::remove_all(chunk_dir(), ignored);
-  }
-  if (finished()) {
-    GenerationCacheInfo found;
-    committed_ = peek(file(), &found);
-    refuse_other_fingerprint(found, info_, file());
-    return;
-  }
-  if (fs::is_directory(chunk_dir()))  // writes a killed run left half done
-    for (const fs::directory_entry& entry : fs::directory_iterator(chunk_dir()))
-      if (entry.path().string().find(".tmp.") != std::string::npos)
-        fs::remove(entry.path(), ignored);
-  for (const fs::path& chunk : chunk_files()) {
-    GenerationCacheInfo found;
-    committed_ += peek(chunk, &found);
-    refuse_other_fingerprint(found, info_, chunk);
-  }
+GenerationShardCache::GenerationShardCache(fs::path dir, std::string name, GenerationCacheInfo info)
+    : chunks_(std::move(dir), std::move(name)), info_(std::move(info)) {}
+
+ShardChunksState GenerationShardCache::prepare(bool force) const {
+  return chunks_.prepare(info_.fingerprint, force, kGenerationCache);
 }
 
-GenerationShardState generation_shard_state(const fs::path& dir, const std::string& name) {
-  GenerationShardState state;
-  GenerationCacheInfo info;
-  const fs::path file = dir / (name + ".h5");
-  if (fs::exists(file)) {
-    state.finished = true;
-    state.committed_rows = peek(file, &info);
-    state.fingerprint = info.fingerprint;
-    return state;
-  }
-  const fs::path chunks = dir / (name + ".chunks");
-  if (!fs::is_directory(chunks)) return state;
-  for (const fs::directory_entry& entry : fs::directory_iterator(chunks)) {
-    const std::string chunk = entry.path().filename().string();
-    if (!chunk.starts_with("chunk-") || !chunk.ends_with(".h5")) continue;
-    state.committed_rows += peek(entry.path(), &info);
-    state.fingerprint = info.fingerprint;
-  }
-  return state;
+void GenerationShardCache::write_batch(int64_t batch,
+                                       const std::vector<GenerationRow>& rows) const {
+  generation_file_write(chunks_.chunk_file(batch), rows, info_);
 }
 
-bool GenerationShardCache::finished() const { return fs::exists(file()); }
-
-std::vector<fs::path> GenerationShardCache::chunk_files() const {
-  std::vector<fs::path> chunks;
-  if (!fs::is_directory(chunk_dir())) return chunks;
-  for (const fs::directory_entry& entry : fs::directory_iterator(chunk_dir())) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with("chunk-") && name.ends_with(".h5")) chunks.push_back(entry.path());
-  }
-  std::sort(chunks.begin(), chunks.end());
-  return chunks;
-}
-
-void GenerationShardCache::append(const std::vector<GenerationRow>& rows) {
-  if (finished()) throw IoError(file().string() + ": the shard is finished; nothing to append");
-  char name[32];
-  std::snprintf(name, sizeof name, "chunk-%06zu.h5", chunk_files().size());
-  generation_file_write(chunk_dir() / name, rows, info_);
-  committed_ += static_cast<int64_t>(rows.size());
-}
-
-void GenerationShardCache::finish() {
-  if (finished()) return;
-  std::vector<GenerationRow> rows;
-  for (const fs::path& chunk : chunk_files()) {
+void GenerationShardCache::merge(int64_t batches, int64_t rows) const {
+  std::vector<GenerationRow> merged;
+  for (const fs::path& chunk : chunks_.chunks_to_merge(batches)) {
     std::vector<GenerationRow> part = generation_file_read(chunk);
-    rows.insert(rows.end(), std::make_move_iterator(part.begin()),
-                std::make_move_iterator(part.end()));
+    merged.insert(merged.end(), std::make_move_iterator(part.begin()),
+                  std::make_move_iterator(part.end()));
   }
-  generation_file_write(file(), rows, info_);
-  std::error_code ignored;
-  fs::remove_all(chunk_dir(), ignored);
+  if (static_cast<int64_t>(merged.size()) != rows)
+    throw IoError(chunks_.chunk_dir().string() + ": the chunks hold " +
+                      std::to_string(merged.size()) + " rows, the shard has " +
+                      std::to_string(rows),
+                  "rerun the stage with --force");
+  generation_file_write(file(), merged, info_);
+  chunks_.remove_chunks();
+}
+
+ShardChunksState generation_shard_state(const fs::path& dir, const std::string& name) {
+  return ShardChunks(dir, name).state();
 }
 
 }  // namespace genvec

@@ -1,10 +1,7 @@
-// The generate stage's cache of one shard, in HDF5, resumable after kill -9 at any moment.
-// While a shard is in progress its rows are committed in chunks, each chunk one HDF5 file
-// written whole under a temporary name and renamed (RUN/cache/generations/<shard>.chunks/
-// chunk-NNNNNN.h5): a chunk exists completely or not at all, so the committed rows are exactly
-// those of the chunk files, and a resumed run continues after the last one. finish() merges the
-// chunks into <shard>.h5 (atomically too) and removes them. Every file carries the fingerprint
-// of what made it; a cache made from anything else is refused (--force starts it over).
+// The generate stage's cache of one shard, in HDF5, resumable after kill -9 at any moment: each
+// batch is committed as one chunk file, and the chunks are merged into <shard>.h5 when the shard
+// is done (data/shard_chunks.h). Every file carries the fingerprint of what made it; a cache made
+// from anything else is refused (--force starts it over).
 // Datasets, one row per query, readable with h5py/h5dump: query_id, query, prompt, completion
 // (variable-length UTF-8 strings), completion_token_ids (variable-length int32), finish_reason;
 // attributes fingerprint, decoding, committed_rows, genvec_version. Torch-free.
@@ -14,6 +11,8 @@
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "data/shard_chunks.h"
 
 namespace genvec {
 
@@ -33,40 +32,29 @@ struct GenerationCacheInfo {
   std::string decoding;     // the decoding parameters as text, for people reading the file
 };
 
+// One shard's generation cache (data/shard_chunks.h): batch b of the shard's batch plan is
+// chunk b, written by whichever rank generated it; merge() concatenates the chunks in batch order.
 class GenerationShardCache {
  public:
-  // The cache of shard `name` under `dir`. With `force`, anything there is removed first;
-  // otherwise a cache with another fingerprint is a ConfigError saying to use --force.
-  GenerationShardCache(std::filesystem::path dir, std::string name, GenerationCacheInfo info,
-                       bool force);
+  GenerationShardCache(std::filesystem::path dir, std::string name, GenerationCacheInfo info);
 
-  std::filesystem::path file() const { return dir_ / (name_ + ".h5"); }
-  bool finished() const;
-  int64_t committed_rows() const { return committed_; }
-
-  // Commits rows (the next ones of the shard) as one chunk.
-  void append(const std::vector<GenerationRow>& rows);
-  // Merges the chunks into file() and removes them; idempotent.
-  void finish();
+  std::filesystem::path file() const { return chunks_.file(); }
+  // See ShardChunks::prepare: with `force` starts over; otherwise another fingerprint is a
+  // ConfigError saying to use --force.
+  ShardChunksState prepare(bool force) const;
+  // Commits the rows of batch `batch` as its chunk.
+  void write_batch(int64_t batch, const std::vector<GenerationRow>& rows) const;
+  // Merges chunks 0 .. batches-1, which must hold `rows` rows in all, into file() and removes
+  // them.
+  void merge(int64_t batches, int64_t rows) const;
 
  private:
-  std::filesystem::path chunk_dir() const { return dir_ / (name_ + ".chunks"); }
-  std::vector<std::filesystem::path> chunk_files() const;
-
-  std::filesystem::path dir_;
-  std::string name_;
+  ShardChunks chunks_;
   GenerationCacheInfo info_;
-  int64_t committed_ = 0;
 };
 
 // Where the cache of shard `name` under `dir` stands, read without changing anything.
-struct GenerationShardState {
-  bool finished = false;
-  int64_t committed_rows = 0;
-  std::string fingerprint;  // empty when nothing is committed yet
-};
-GenerationShardState generation_shard_state(const std::filesystem::path& dir,
-                                            const std::string& name);
+ShardChunksState generation_shard_state(const std::filesystem::path& dir, const std::string& name);
 
 // Writes rows to an HDF5 file atomically (temporary name, then rename).
 void generation_file_write(const std::filesystem::path& file,

@@ -126,6 +126,10 @@ void Hdf5Writer::int32_lists(const char* name, const std::vector<std::vector<int
   write_dataset(file_, name, type, {values.size()}, lists.data(), path_);
 }
 
+void Hdf5Writer::int64s(const char* name, const std::vector<int64_t>& values) {
+  write_dataset(file_, name, H5T_NATIVE_INT64, {values.size()}, values.data(), path_);
+}
+
 void Hdf5Writer::float_matrix(const char* name, const float* data, int64_t rows, int64_t columns) {
   write_dataset(file_, name, H5T_NATIVE_FLOAT,
                 {static_cast<hsize_t>(rows), static_cast<hsize_t>(columns)}, data, path_);
@@ -180,6 +184,10 @@ std::string Hdf5Reader::string_attribute(const char* name) const {
   return value;
 }
 
+bool Hdf5Reader::has_dataset(const char* name) const {
+  return H5Lexists(file_, name, H5P_DEFAULT) > 0;
+}
+
 int64_t Hdf5Reader::int_attribute(const char* name) const {
   const Handle attribute(H5Aopen(file_, name, H5P_DEFAULT), H5Aclose,
                          std::string("find attribute ") + name, path_);
@@ -213,6 +221,15 @@ std::vector<std::vector<int32_t>> Hdf5Reader::int32_lists(const char* name, int6
       out[i].assign(p, p + buffer[i].len);
     }
     reclaim(type, space, buffer.data());
+  });
+  return out;
+}
+
+std::vector<int64_t> Hdf5Reader::int64s(const char* name, int64_t rows) const {
+  std::vector<int64_t> out(rows);
+  read_dataset(file_, name, {static_cast<hsize_t>(rows)}, path_, [&](hid_t dataset, hid_t) {
+    check(H5Dread(dataset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+          std::string("read dataset ") + name, path_);
   });
   return out;
 }

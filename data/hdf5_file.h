@@ -1,5 +1,5 @@
 // The HDF5 files genvec's caches are made of, written whole and read whole: one-dimensional
-// datasets of one item per row (UTF-8 strings, int32 lists), float matrices and scalar
+// datasets of one item per row (UTF-8 strings, int32 lists, int64s), float matrices and scalar
 // attributes. Written under a temporary name and published atomically on close(), so a file
 // exists complete or not at all. Errors are IoErrors naming the file. Torch-free (HDF5 C API,
 // 1.10 and later).
@@ -22,6 +22,7 @@ class Hdf5Writer {
   // Strings must not contain NUL bytes (HDF5 stores C strings): an IoError says which row.
   void strings(const char* name, const std::vector<std::string>& values);
   void int32_lists(const char* name, const std::vector<std::vector<int32_t>>& values);
+  void int64s(const char* name, const std::vector<int64_t>& values);
   void float_matrix(const char* name, const float* data, int64_t rows, int64_t columns);
   void attribute(const char* name, const std::string& value);
   void attribute(const char* name, int64_t value);
@@ -40,10 +41,12 @@ class Hdf5Reader {
   Hdf5Reader& operator=(const Hdf5Reader&) = delete;
 
   std::string string_attribute(const char* name) const;
+  bool has_dataset(const char* name) const;
   int64_t int_attribute(const char* name) const;
   // Each dataset must hold exactly `rows` rows (and `columns` columns).
   std::vector<std::string> strings(const char* name, int64_t rows) const;
   std::vector<std::vector<int32_t>> int32_lists(const char* name, int64_t rows) const;
+  std::vector<int64_t> int64s(const char* name, int64_t rows) const;
   std::vector<float> float_matrix(const char* name, int64_t rows, int64_t columns) const;
 
  private:

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <numeric>
 #include <unordered_map>
 
 #include "common/atomic_file.h"
@@ -86,21 +85,6 @@ std::vector<ShardEntry> shard_manifest_entries(const fs::path& dir) {
     entries.push_back({shard.find("file")->as_string("file"), shard.find("rows")->as_int("rows"),
                        shard.find("checksum")->as_string("checksum")});
   return entries;
-}
-
-std::vector<std::vector<size_t>> shard_plan(const std::vector<ShardEntry>& shards, int ranks) {
-  std::vector<size_t> order(shards.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return shards[a].rows > shards[b].rows; });
-  std::vector<std::vector<size_t>> plan(ranks);
-  std::vector<int64_t> load(ranks, 0);
-  for (const size_t shard : order) {
-    const auto rank = std::min_element(load.begin(), load.end()) - load.begin();
-    plan[rank].push_back(shard);
-    load[rank] += shards[shard].rows;
-  }
-  return plan;
 }
 
 std::vector<ShardQuery> shard_read(const fs::path& file) {

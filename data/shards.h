@@ -59,11 +59,6 @@ struct ShardEntry {
 // The shards DIR/manifest.json lists; IoError (with a hint to run `genvec shard`) without one.
 std::vector<ShardEntry> shard_manifest_entries(const std::filesystem::path& dir);
 
-// Which shards each of `ranks` ranks works on: largest first onto the rank with the fewest rows
-// so far (ties: the lowest rank). Every rank computes the same plan without talking, and a shard
-// is always worked on whole by one rank, so results do not depend on the number of ranks.
-std::vector<std::vector<size_t>> shard_plan(const std::vector<ShardEntry>& shards, int ranks);
-
 struct ShardQuery {
   std::string id;
   std::string text;

@@ -18,10 +18,13 @@ shift || true
 genvec=${GENVEC:-build/launcher/genvec}
 [ -x "$genvec" ] || { echo "genvec not found at $genvec: run scripts/build.sh or set GENVEC" >&2; exit 1; }
 
-srun --mpi=pmix "$genvec" doctor --config "$config" "$@"
+# --kill-on-bad-exit: a task that dies (out of memory, a node lost) ends the whole step at once,
+# as mpirun does, instead of leaving the other ranks waiting for it; resubmitting resumes.
+step() { srun --mpi=pmix --kill-on-bad-exit=1 "$genvec" "$@"; }
+step doctor --config "$config" "$@"
 # The stages this version has, one by one (each resumes or skips finished work); `genvec run`
 # then continues with the rest and says which are not built yet.
 for stage in shard generate teacher; do
-  srun --mpi=pmix "$genvec" $stage --config "$config" "$@"
+  step $stage --config "$config" "$@"
 done
-srun --mpi=pmix "$genvec" run --config "$config" "$@"
+step run --config "$config" "$@"

@@ -50,13 +50,16 @@ GenerationCacheInfo generation_cache_info(const GenerationSetup& setup, const Sh
           setup.decoding};
 }
 
+int64_t teacher_chunk_rows(const Config& config) { return 16 * config.teacher.batch_size; }
+
 std::string teacher_fingerprint(const std::string& generation_fingerprint, const Teacher& teacher,
-                                const std::string& teacher_id) {
+                                const std::string& teacher_id, int64_t chunk_rows) {
   return StableHash()
       .add_field(generation_fingerprint)
       .add_field(teacher.describe())
       .add_field(teacher_id)
-      .add_field("teacher-cache-v1")
+      .add_field("chunk_rows=" + std::to_string(chunk_rows))
+      .add_field("teacher-cache-v2")
       .hex();
 }
 

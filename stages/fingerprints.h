@@ -30,9 +30,13 @@ GenerationSetup generation_setup(const Config& config);
 // The generation cache info of one shard: its checksum, the model, template and decoding.
 GenerationCacheInfo generation_cache_info(const GenerationSetup& setup, const ShardEntry& shard);
 
-// The teacher cache fingerprint: the generation cache it embeds, the teacher's settings and
-// the identity of its weights.
+// Responses per teacher cache chunk: a few teacher batches, so a chunk takes seconds (files stay
+// few) and a killed run redoes little.
+int64_t teacher_chunk_rows(const Config& config);
+
+// The teacher cache fingerprint: the generation cache it embeds, the teacher's settings, the
+// identity of its weights and the chunk size (which decides the chunks' batches).
 std::string teacher_fingerprint(const std::string& generation_fingerprint, const Teacher& teacher,
-                                const std::string& teacher_id);
+                                const std::string& teacher_id, int64_t chunk_rows);
 
 }  // namespace genvec

@@ -64,7 +64,7 @@ int status_main(const CommandContext& context) {
   std::vector<std::string> generation_fingerprints;
   for (const ShardEntry& shard : shards) {
     const std::string name = shard.name();
-    const GenerationShardState state = generation_shard_state(generations, name);
+    const ShardChunksState state = generation_shard_state(generations, name);
     const std::string wanted = generation_cache_info(setup, shard).fingerprint;
     generation_fingerprints.push_back(state.finished ? state.fingerprint : "");
     row(name, state.committed_rows, shard.rows,
@@ -83,8 +83,8 @@ int status_main(const CommandContext& context) {
             << "\n";
   for (size_t i = 0; i < shards.size(); ++i) {
     const std::string name = shards[i].name();
-    const auto info = teacher_file_info(teacher_dir / (name + ".h5"));
-    if (!info) {
+    const ShardChunksState state = teacher_shard_state(teacher_dir, name);
+    if (state.fingerprint.empty()) {
       row(name, 0, shards[i].rows, "not started", "");
       continue;
     }
@@ -94,8 +94,9 @@ int status_main(const CommandContext& context) {
     }
     const bool current =
         !generation_fingerprints[i].empty() &&
-        info->fingerprint == teacher_fingerprint(generation_fingerprints[i], *teacher, *teacher_id);
-    row(name, info->rows, shards[i].rows, "finished",
+        state.fingerprint == teacher_fingerprint(generation_fingerprints[i], *teacher, *teacher_id,
+                                                 teacher_chunk_rows(config));
+    row(name, state.committed_rows, shards[i].rows, state.finished ? "finished" : "in progress",
         current ? "matches the config" : "made from other responses or settings");
   }
   return 0;

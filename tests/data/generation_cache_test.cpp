@@ -1,7 +1,7 @@
 // Generation caches: rows round-trip exactly (UTF-8, empty texts, empty id lists, no rows); a
-// cache resumes from its committed chunks, ignoring the half-written file a killed run left;
-// finish() merges the chunks in order; another fingerprint is refused unless forced; damaged
-// files and NUL bytes are clear errors.
+// cache resumes from the chunks committed in any order, removing what a killed run left half
+// written; merge() needs every batch and puts them in batch order; another fingerprint is refused
+// unless forced; damaged files and NUL bytes are clear errors.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -53,43 +53,67 @@ TEST_F(GenerationCache, RowsRoundTripExactly) {
   }
 }
 
-TEST_F(GenerationCache, ResumesFromCommittedChunksAndMergesInOrder) {
-  {
-    GenerationShardCache cache(dir_, "shard-00000-of-00002", info_, false);
-    EXPECT_EQ(cache.committed_rows(), 0);
-    cache.append(rows(0, 4));
-    cache.append(rows(4, 3));
+TEST_F(GenerationCache, ResumesFromCommittedChunksAndMergesInBatchOrder) {
+  const std::string name = "shard-00000-of-00002";
+  const GenerationShardCache cache(dir_, name, info_);
+  EXPECT_TRUE(cache.prepare(false).committed_batches.empty());
+  // Batches committed out of order, as two ranks would.
+  cache.write_batch(2, rows(7, 2));
+  cache.write_batch(0, rows(0, 4));
+  // What kill -9 in the middle of batch 1 leaves: a temporary, never a chunk.
+  const fs::path half = dir_ / (name + ".chunks/chunk-000001.h5.tmp.4242");
+  std::ofstream(half) << "half";
+  const ShardChunksState resumed = cache.prepare(false);
+  EXPECT_FALSE(resumed.finished);
+  EXPECT_EQ(resumed.committed_batches, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(resumed.committed_rows, 6);
+  EXPECT_FALSE(fs::exists(half));
+  EXPECT_EQ(generation_shard_state(dir_, name).committed_rows, 6);
+
+  try {
+    cache.merge(3, 9);
+    FAIL() << "merged without batch 1";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("chunk-000001.h5 is missing"), std::string::npos)
+        << e.what();
   }
-  // What kill -9 in the middle of the third chunk leaves: a temporary, never a chunk.
-  std::ofstream(dir_ / "shard-00000-of-00002.chunks/chunk-000002.h5.tmp.4242") << "half";
-  GenerationShardCache resumed(dir_, "shard-00000-of-00002", info_, false);
-  EXPECT_EQ(resumed.committed_rows(), 7);
-  EXPECT_FALSE(fs::exists(dir_ / "shard-00000-of-00002.chunks/chunk-000002.h5.tmp.4242"));
-  resumed.append(rows(7, 2));
-  resumed.finish();
-  EXPECT_TRUE(resumed.finished());
-  EXPECT_FALSE(fs::exists(dir_ / "shard-00000-of-00002.chunks"));
-  EXPECT_EQ(generation_file_read(resumed.file()), rows(0, 9));
-  resumed.finish();  // idempotent
-  EXPECT_EQ(GenerationShardCache(dir_, "shard-00000-of-00002", info_, false).committed_rows(), 9);
-  EXPECT_THROW(resumed.append(rows(9, 1)), IoError);
+  cache.write_batch(1, rows(4, 3));
+  EXPECT_THROW(cache.merge(3, 10), IoError);  // the shard has another row count
+  cache.merge(3, 9);
+  EXPECT_FALSE(fs::exists(dir_ / (name + ".chunks")));
+  EXPECT_EQ(generation_file_read(cache.file()), rows(0, 9));
+  const ShardChunksState done = cache.prepare(false);
+  EXPECT_TRUE(done.finished);
+  EXPECT_EQ(done.committed_rows, 9);
+  EXPECT_EQ(done.fingerprint, "fp-1");
+
+  // Killed after the merged file was published but before the chunks were removed.
+  generation_file_write(dir_ / (name + ".chunks/chunk-000000.h5"), rows(0, 4), info_);
+  EXPECT_TRUE(cache.prepare(false).finished);
+  EXPECT_FALSE(fs::exists(dir_ / (name + ".chunks")));
 }
 
 TEST_F(GenerationCache, OtherFingerprintIsRefusedUnlessForced) {
-  GenerationShardCache(dir_, "s", info_, false).append(rows(0, 2));
+  GenerationShardCache(dir_, "s", info_).write_batch(0, rows(0, 2));
   const GenerationCacheInfo hotter{"fp-2", "temperature=0.7"};
+  const GenerationShardCache other(dir_, "s", hotter);
   try {
-    GenerationShardCache(dir_, "s", hotter, false);
+    other.prepare(false);
     FAIL() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("other inputs or settings"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("chunk-000000.h5 was made from other inputs or settings"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("decoding then: temperature=0 max_new_tokens=64"),
+              std::string::npos)
+        << e.what();
     EXPECT_NE(e.hint().find("--force"), std::string::npos);
   }
-  GenerationShardCache forced(dir_, "s", hotter, true);
-  EXPECT_EQ(forced.committed_rows(), 0);
-  forced.append(rows(0, 1));
-  forced.finish();
-  EXPECT_THROW(GenerationShardCache(dir_, "s", info_, false), ConfigError);
+  EXPECT_TRUE(other.prepare(true).committed_batches.empty());
+  other.write_batch(0, rows(0, 1));
+  other.merge(1, 1);
+  EXPECT_THROW(GenerationShardCache(dir_, "s", info_).prepare(false), ConfigError);
+  EXPECT_EQ(generation_shard_state(dir_, "s").fingerprint, "fp-2");
 }
 
 TEST_F(GenerationCache, DamagedFilesAndNulBytesAreClearErrors) {

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # shard -> generate -> teacher on configs/tiny.toml (200 real queries, the tiny chat model, which
-# is also the llm teacher): 2 MPI ranks write the same caches as 1; a generate run killed with
-# SIGKILL part-way, twice, then resumed ends with the same caches as an uninterrupted run; a
-# finished stage does nothing; changed decoding or teacher settings are refused, --force redoes;
-# `genvec status` tells in-progress, finished and stale caches apart.
+# is also the llm teacher): 2 and 3 MPI ranks (dynamic schedule) and 2 ranks on the static plan
+# write the same caches as 1; generate runs killed with SIGKILL part-way (twice alone, once on 2
+# ranks) and teacher runs killed twice, then resumed, end with the same caches as uninterrupted
+# runs; a finished stage does nothing; changed decoding or teacher settings are refused, --force
+# redoes; `genvec status` tells in-progress, finished and stale caches apart.
 #   data_pipeline_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
 set -euo pipefail
 genvec=$1 source=$2
 shift 2
+mpirun=("$@")
 config=$source/configs/tiny.toml
 [ -f "$source/../shared/data/queries_merged/queries_merged.jsonl" ] ||
   { echo "SKIPPED: ../shared/data is missing"; exit 77; }
@@ -29,6 +31,15 @@ h5dump -a committed_rows "$work/one/cache/generations/shard-00000-of-00004.h5" |
   "$@" 2 "$genvec" teacher --config "$config" --set run.dir="$work/two" >/dev/null || fail "2 ranks"
 [ "$(ls "$work"/two/cache/teacher/*.h5 | wc -l)" = 4 ] || fail "expected 4 teacher caches"
 [ "$(dump one)" = "$(dump two)" ] || fail "2 ranks wrote other caches than 1"
+for run in "3 dynamic" "2 static"; do
+  read -r np schedule <<<"$run"
+  dir=np$np-$schedule
+  for s in shard generate teacher; do
+    "${mpirun[@]}" "$np" "$genvec" $s --config "$config" --set run.dir="$work/$dir" \
+      --set dist.schedule="$schedule" >/dev/null || fail "$np ranks, $schedule schedule: $s"
+  done
+  [ "$(dump one)" = "$(dump "$dir")" ] || fail "$np ranks, $schedule schedule: other caches than 1"
+done
 
 stage killed shard >/dev/null
 for round in 1 2; do
@@ -41,6 +52,35 @@ out=$(stage killed status)
 echo "$out" | grep -q "in progress" || fail "status after the kills: $out"
 stage killed generate >/dev/null && stage killed teacher >/dev/null || fail "resume"
 [ "$(dump one)" = "$(dump killed)" ] || fail "killed twice and resumed: caches differ"
+
+# 2 ranks, each killing itself after its 3rd chunk (mpirun then ends the whole job), resumed on 2.
+"$@" 2 "$genvec" shard --config "$config" --set run.dir="$work/killed2" >/dev/null
+GENVEC_FAULT_KILL_AFTER_CHUNKS=3 "$@" 2 "$genvec" generate --config "$config" \
+  --set run.dir="$work/killed2" >/dev/null 2>&1 && fail "2 ranks: the killed run succeeded"
+"$@" 2 "$genvec" generate --config "$config" --set run.dir="$work/killed2" >/dev/null &&
+  "$@" 2 "$genvec" teacher --config "$config" --set run.dir="$work/killed2" >/dev/null ||
+  fail "2 ranks: resume"
+[ "$(dump one)" = "$(dump killed2)" ] || fail "2 ranks killed and resumed: caches differ"
+
+# The teacher in chunks of 32 responses (teacher.batch_size 2), 2 per shard: killed after its 3rd
+# chunk, twice, then resumed == uninterrupted, from the same generation caches.
+for dir in teacher_whole teacher_killed; do
+  mkdir -p "$work/$dir/cache" && cp -r "$work/one/shards" "$work/$dir/" &&
+    cp -r "$work/one/cache/generations" "$work/$dir/cache/"
+done
+stage teacher_whole teacher --set teacher.batch_size=2 >/dev/null || fail "teacher in chunks"
+for round in 1 2; do
+  rc=0
+  GENVEC_FAULT_KILL_AFTER_CHUNKS=3 stage teacher_killed teacher --set teacher.batch_size=2 \
+    >/dev/null 2>&1 || rc=$?
+  [ "$rc" = 137 ] || fail "teacher round $round: expected death by SIGKILL (137), got $rc"
+done
+out=$(stage teacher_killed status --set teacher.batch_size=2)
+echo "$out" | sed -n '/^teacher/,$p' | grep -q "in progress *matches the config" ||
+  fail "status after the teacher kills: $out"
+stage teacher_killed teacher --set teacher.batch_size=2 >/dev/null || fail "teacher resume"
+[ "$(dump teacher_whole)" = "$(dump teacher_killed)" ] ||
+  fail "teacher killed twice and resumed: caches differ"
 
 out=$(stage one generate 2>&1)
 echo "$out" | grep -q "nothing to do" || fail "a finished stage did work: $out"

@@ -1,0 +1,111 @@
+// Chunked shard caches: see shard_chunks.h.
+#include "data/shard_chunks.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/errors.h"
+#include "data/hdf5_file.h"
+
+namespace genvec {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The batch index of a committed chunk's file name, or -1 for anything else (temporaries).
+int64_t chunk_batch(const fs::path& path) {
+  const std::string name = path.filename().string();
+  if (!name.starts_with("chunk-") || !name.ends_with(".h5")) return -1;
+  const std::string digits = name.substr(6, name.size() - 9);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return -1;
+  return std::strtoll(digits.c_str(), nullptr, 10);
+}
+
+struct FileAttributes {
+  std::string fingerprint;
+  int64_t rows = 0;
+};
+FileAttributes peek(const fs::path& path) {
+  const Hdf5Reader file(path);
+  return {file.string_attribute("fingerprint"), file.int_attribute("committed_rows")};
+}
+
+}  // namespace
+
+ShardChunks::ShardChunks(fs::path dir, std::string name)
+    : dir_(std::move(dir)), name_(std::move(name)) {}
+
+fs::path ShardChunks::chunk_file(int64_t batch) const {
+  char name[40];
+  std::snprintf(name, sizeof name, "chunk-%06lld.h5", static_cast<long long>(batch));
+  return chunk_dir() / name;
+}
+
+ShardChunksState ShardChunks::state() const {
+  ShardChunksState state;
+  if (fs::exists(file())) {
+    const FileAttributes found = peek(file());
+    return {true, found.rows, {}, found.fingerprint};
+  }
+  if (!fs::is_directory(chunk_dir())) return state;
+  for (const fs::directory_entry& entry : fs::directory_iterator(chunk_dir())) {
+    const int64_t batch = chunk_batch(entry.path());
+    if (batch < 0) continue;
+    const FileAttributes found = peek(entry.path());
+    state.committed_rows += found.rows;
+    state.committed_batches.push_back(batch);
+    state.fingerprint = found.fingerprint;
+  }
+  std::sort(state.committed_batches.begin(), state.committed_batches.end());
+  return state;
+}
+
+ShardChunksState ShardChunks::prepare(const std::string& fingerprint, bool force,
+                                      const ShardCacheKind& kind) const {
+  std::error_code ignored;
+  if (force) {
+    fs::remove(file(), ignored);
+    fs::remove_all(chunk_dir(), ignored);
+  }
+  auto refuse_other = [&](const fs::path& path, const std::string& found) {
+    if (found == fingerprint) return;
+    throw ConfigError(path.string() + " was made from " + kind.made_from + " (fingerprint " +
+                          found + ", now " + fingerprint + "; " + kind.settings +
+                          " then: " + Hdf5Reader(path).string_attribute(kind.settings) + ")",
+                      "rerun with --force to make it again, or restore the settings it was "
+                      "made with");
+  };
+  if (fs::exists(file())) {
+    refuse_other(file(), peek(file()).fingerprint);
+    fs::remove_all(chunk_dir(), ignored);  // a merge killed before it removed them
+    return state();
+  }
+  if (fs::is_directory(chunk_dir()))
+    for (const fs::directory_entry& entry : fs::directory_iterator(chunk_dir())) {
+      if (chunk_batch(entry.path()) < 0)  // a write a killed run left half done
+        fs::remove(entry.path(), ignored);
+      else
+        refuse_other(entry.path(), peek(entry.path()).fingerprint);
+    }
+  return state();
+}
+
+std::vector<fs::path> ShardChunks::chunks_to_merge(int64_t batches) const {
+  std::vector<fs::path> chunks;
+  for (int64_t batch = 0; batch < batches; ++batch) {
+    chunks.push_back(chunk_file(batch));
+    if (!fs::exists(chunks.back()))
+      throw IoError(chunks.back().string() + " is missing: batch " + std::to_string(batch) +
+                        " of " + name_ + " was never committed",
+                    "rerun the stage: it redoes the missing batches");
+  }
+  return chunks;
+}
+
+void ShardChunks::remove_chunks() const {
+  std::error_code ignored;
+  fs::remove_all(chunk_dir(), ignored);
+}
+
+}  // namespace genvec

@@ -1,0 +1,58 @@
+// The file layout the resumable shard caches share (generation and teacher): while a shard is in
+// progress, each batch of its fixed batch plan is committed as one HDF5 file written whole under a
+// temporary name and renamed, <dir>/<shard>.chunks/chunk-NNNNNN.h5 with NNNNNN the batch's index.
+// A chunk exists completely or not at all, so the committed batches are exactly the chunk files,
+// whichever rank wrote them and in whatever order. Once every batch is committed the chunks are
+// merged into <dir>/<shard>.h5 (atomically too) and removed. Every file carries the attributes
+// `fingerprint` (of what made it) and `committed_rows`. Torch-free.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace genvec {
+
+struct ShardChunksState {
+  bool finished = false;                   // <shard>.h5 exists
+  int64_t committed_rows = 0;              // in the final file, or summed over the chunks
+  std::vector<int64_t> committed_batches;  // sorted; empty when finished
+  std::string fingerprint;                 // of the files found; empty when there are none
+};
+
+// How a cache kind words a refusal: "<file> was made from <made_from> (...; <settings> then: ...)"
+struct ShardCacheKind {
+  const char* made_from;  // "other inputs or settings"
+  const char* settings;   // the attribute that describes the settings, e.g. "decoding"
+};
+
+class ShardChunks {
+ public:
+  ShardChunks(std::filesystem::path dir, std::string name);
+
+  std::filesystem::path file() const { return dir_ / (name_ + ".h5"); }
+  std::filesystem::path chunk_dir() const { return dir_ / (name_ + ".chunks"); }
+  std::filesystem::path chunk_file(int64_t batch) const;
+
+  // Where the shard stands, read without changing anything (status, progress).
+  ShardChunksState state() const;
+
+  // Readies the shard for work; call once, before any rank writes to it. With `force`,
+  // everything there is removed first. Otherwise removes what killed runs left (temporaries,
+  // chunks of an already merged shard) and refuses, with a ConfigError naming the file and
+  // `--force`, any file whose fingerprint is not `fingerprint`.
+  ShardChunksState prepare(const std::string& fingerprint, bool force,
+                           const ShardCacheKind& kind) const;
+
+  // The chunk files of batches 0 .. batches-1, in order; an IoError if one is missing.
+  std::vector<std::filesystem::path> chunks_to_merge(int64_t batches) const;
+  // After the merged file is published.
+  void remove_chunks() const;
+
+ private:
+  std::filesystem::path dir_;
+  std::string name_;
+};
+
+}  // namespace genvec

@@ -1,0 +1,100 @@
+// A data stage's share of the work: see work_source.h.
+#include "stages/work_source.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include "common/config.h"
+#include "common/errors.h"
+#include "dist/world.h"
+
+namespace genvec {
+namespace {
+
+WorkQueue::Message to_message(const WorkItem& item) {
+  return {static_cast<int64_t>(item.kind), item.shard, item.batch, 0};
+}
+
+WorkItem to_item(const WorkQueue::Message& message) {
+  if (message[0] < 0 || message[0] > static_cast<int64_t>(WorkItem::Kind::merge))
+    throw DistError("a work message of unknown kind " + std::to_string(message[0]));
+  return {static_cast<WorkItem::Kind>(message[0]), message[1], message[2]};
+}
+
+}  // namespace
+
+WorkSource::WorkSource(const World& world, const DistConfig& dist, const std::string& stage,
+                       const std::vector<ShardEntry>& shards, int64_t batch_rows,
+                       const Prepare& prepare)
+    : batch_rows_(batch_rows) {
+  int64_t total_rows = 0;
+  for (const ShardEntry& shard : shards) {
+    shard_rows_.push_back(shard.rows);
+    total_rows += shard.rows;
+  }
+  if (world.rank() == 0) {
+    std::vector<ShardWork> work(shard_rows_.size());
+    int64_t rows_at_start = 0;
+    for (size_t s = 0; s < shard_rows_.size(); ++s) {
+      const ShardChunksState state = prepare(s);
+      work[s] = {batches(static_cast<int64_t>(s)), state.committed_batches, state.finished};
+      rows_at_start += state.committed_rows;
+    }
+    std::vector<int> owners;
+    if (dist.schedule == "static") {
+      owners.assign(shard_rows_.size(), 0);
+      const auto plan = work_static_plan(shard_rows_, world.size());
+      for (size_t rank = 0; rank < plan.size(); ++rank)
+        for (const size_t s : plan[rank]) owners[s] = static_cast<int>(rank);
+    }
+    schedule_.emplace(std::move(work), world.size(), std::move(owners));
+    rows_committed_ = rows_at_start;
+    progress_.emplace(stage, total_rows, rows_at_start);
+  }
+  queue_ = std::make_unique<WorkQueue>(
+      world,
+      [this](int rank, const WorkQueue::Message& request) {
+        const WorkItem completed = to_item(request);
+        const WorkItem item = schedule_->next(rank, completed);
+        if (completed.kind == WorkItem::Kind::batch)
+          rows_committed_ += batch_count(completed.shard, completed.batch);
+        return WorkQueue::Reply{to_message(item), item.kind == WorkItem::Kind::none};
+      },
+      dist.timeout_s);
+}
+
+WorkItem WorkSource::next(const WorkItem& completed) {
+  const WorkItem item = to_item(queue_->ask(to_message(completed)).message);
+  if (progress_ && progress_->due()) progress_->update(rows_committed_);
+  return item;
+}
+
+void WorkSource::finish() {
+  if (!progress_) return;
+  while (!queue_->everyone_done()) {
+    progress_->update(rows_committed_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  progress_->finish(rows_committed_);
+}
+
+int64_t WorkSource::batches(int64_t shard) const {
+  return (shard_rows_[shard] + batch_rows_ - 1) / batch_rows_;
+}
+
+int64_t WorkSource::batch_count(int64_t shard, int64_t batch) const {
+  return std::min(batch_rows_, shard_rows_[shard] - batch * batch_rows_);
+}
+
+FaultKillSwitch::FaultKillSwitch() {
+  if (const char* after = std::getenv("GENVEC_FAULT_KILL_AFTER_CHUNKS"))
+    chunks_left_ = std::atoll(after);
+}
+
+void FaultKillSwitch::after_commit() {
+  if (chunks_left_ > 0 && --chunks_left_ == 0) std::raise(SIGKILL);
+}
+
+}  // namespace genvec

@@ -1,0 +1,65 @@
+// The work one rank of a data stage (generate, teacher) does, shared out as dist.schedule says:
+// rank 0 readies every shard's files, then serves a WorkSchedule (data/work_schedule.h) through
+// rank 0's WorkQueue (dist/work_queue.h). "dynamic": whoever is free takes the next batch;
+// "static": each rank works only on its own shards (work_static_plan), whole. Rank 0 counts the
+// rows committed over all ranks as the completions come in and shows the stage's progress.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "data/shard_chunks.h"
+#include "data/shards.h"
+#include "data/work_schedule.h"
+#include "dist/work_queue.h"
+#include "stages/progress.h"
+
+namespace genvec {
+
+struct DistConfig;
+class World;
+
+class WorkSource {
+ public:
+  // prepare(s) readies shard s's files and says where it stands; rank 0 calls it for every
+  // shard before anyone works. Each shard is cut into batches of batch_rows rows; `stage` names
+  // the progress line.
+  using Prepare = std::function<ShardChunksState(size_t shard)>;
+  WorkSource(const World& world, const DistConfig& dist, const std::string& stage,
+             const std::vector<ShardEntry>& shards, int64_t batch_rows, const Prepare& prepare);
+
+  // This rank's next item, reporting the one it finished (none at the first call).
+  WorkItem next(const WorkItem& completed);
+  // After this rank's last item. Rank 0 follows the others until every rank is done.
+  void finish();
+
+  // The rows of batch `batch` of shard `shard`: [first, first + count) of its batch plan.
+  int64_t batch_first(int64_t batch) const { return batch * batch_rows_; }
+  int64_t batch_count(int64_t shard, int64_t batch) const;
+  int64_t batches(int64_t shard) const;
+
+ private:
+  std::vector<int64_t> shard_rows_;
+  int64_t batch_rows_;
+  std::optional<WorkSchedule> schedule_;    // rank 0
+  std::atomic<int64_t> rows_committed_{0};  // rank 0: over all ranks, resumed rows included
+  std::optional<Progress> progress_;        // rank 0
+  std::unique_ptr<WorkQueue> queue_;
+};
+
+// Fault injection for the resume tests: with GENVEC_FAULT_KILL_AFTER_CHUNKS=N the process kills
+// itself with SIGKILL, as a preempted job would be killed, after committing its N-th chunk.
+class FaultKillSwitch {
+ public:
+  FaultKillSwitch();
+  void after_commit();
+
+ private:
+  int64_t chunks_left_ = -1;
+};
+
+}  // namespace genvec
