@@ -86,6 +86,9 @@ std::vector<KeySpec> make_schema() {
       one_of(key_of("model.dtype", &C::model, &ModelConfig::dtype,
                     "compute dtype of the frozen LLM's weights"),
              {"float32", "bfloat16", "float16"}),
+      key_of("model.builtin", &C::model, &ModelConfig::builtin,
+             "a model genvec writes itself at model.path when nothing is there, the same bytes "
+             "everywhere: tiny-random-llama (for fast tests); empty: model.path must exist"),
 
       one_of(key_of("teacher.kind", &C::teacher, &TeacherConfig::kind,
                     "sentence-encoder: a BERT-family model directory; llm: the LLM, mean-pooled"),

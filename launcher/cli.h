@@ -29,6 +29,7 @@ struct CommandSpec {
   std::vector<OptionSpec> options;  // options of this command beyond the common ones
   CommandMain main;                 // nullptr: the stage is not built in this version
   bool uses_run_dir;                // every rank logs to RUN/logs/
+  bool uses_model;                  // reads the [model] LLM (a built-in one is written first)
 };
 
 // Every command, in the order `genvec --help` lists them.

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "dist/communicator.h"
 #include "dist/world.h"
+#include "models/builtin_model.h"
 
 namespace genvec {
 
@@ -65,6 +66,9 @@ int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
     const Config config = config_load(file, command_line.overrides);
     const std::filesystem::path run_dir = config.run.dir;
     log_init(world->rank(), config.log.level, command.uses_run_dir ? &run_dir : nullptr);
+
+    if (command.uses_model && !config.model.builtin.empty())
+      builtin_model_ensure(config.model.builtin, config.model.path);
 
     const WorldInfo& info = world->info();
     const int threads = config.dist.threads_per_rank > 0

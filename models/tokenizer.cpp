@@ -34,6 +34,12 @@ const ByteAlphabet& byte_alphabet() {
   return alphabet;
 }
 
+}  // namespace
+
+std::string tokenizer_byte_text(uint8_t byte) { return byte_alphabet().byte_to_text[byte]; }
+
+namespace {
+
 // The pre-tokenizer llama.cpp names in tokenizer.ggml.pre.
 PreTokenizer pre_tokenizer_from_gguf(const std::string& name, const std::string& source) {
   if (name == "gpt-2" || name == "gpt2" || name == "default") return PreTokenizer::gpt2;

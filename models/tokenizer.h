@@ -61,4 +61,7 @@ class Tokenizer {
   std::string source_;
 };
 
+// The text GPT-2's byte-level alphabet writes for one byte (a byte-level vocabulary's tokens).
+std::string tokenizer_byte_text(uint8_t byte);
+
 }  // namespace genvec

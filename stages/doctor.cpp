@@ -71,9 +71,12 @@ std::string hdf5_version() {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
 }
 
-std::string presence(const std::string& path) {
+std::string presence(const std::string& path, const Config& config) {
   if (path.empty()) return "(not set)";
-  return path + (fs::exists(path) ? "  [present]" : "  [MISSING]");
+  if (fs::exists(path)) return path + "  [present]";
+  if (path == config.model.path && !config.model.builtin.empty())
+    return path + "  [built-in " + config.model.builtin + ", written on first use]";
+  return path + "  [MISSING]";
 }
 
 // Models fetched by scripts/setup.sh: one folder each with a SHA256SUMS of its files.
@@ -95,8 +98,8 @@ void print_models(std::ostream& out, const Config& config) {
     }
   }
   if (!any) out << "  none: run scripts/setup.sh to fetch the default models\n";
-  out << "  model.path   " << presence(config.model.path) << "\n";
-  out << "  teacher      " << presence(teacher_model_path(config).string()) << "\n";
+  out << "  model.path   " << presence(config.model.path, config) << "\n";
+  out << "  teacher      " << presence(teacher_model_path(config).string(), config) << "\n";
 }
 
 }  // namespace

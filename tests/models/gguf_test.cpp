@@ -1,5 +1,6 @@
 // The GGUF reader and ggml dequantization against gguf-py (tests/golden/make_gguf_fixtures.py),
-// and the reader's answers to truncated and malformed files: always an IoError, never a crash.
+// the reader's answers to truncated and malformed files (always an IoError, never a crash), and
+// the writer: gguf-py's fixture written again reads back with every value and tensor unchanged.
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -12,6 +13,7 @@
 #include "common/errors.h"
 #include "models/ggml_types.h"
 #include "models/gguf.h"
+#include "models/gguf_write.h"
 
 namespace genvec {
 namespace {
@@ -204,6 +206,55 @@ TEST(Gguf, MalformedFilesGetAClearError) {
   ASSERT_EQ(parsed.tensors.size(), 1u);
   EXPECT_EQ(parsed.alignment, 64u);
   EXPECT_EQ(parsed.tensors[0].data, valid.bytes.data() + 128);
+}
+
+// Equal type, element type and value, recursively (GgufValue has no operator==).
+bool same_value(const GgufValue& a, const GgufValue& b) {
+  if (a.type != b.type || a.element_type != b.element_type || a.value.index() != b.value.index())
+    return false;
+  if (a.type != GgufType::array)
+    return std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, std::vector<GgufValue>>)
+            return false;
+          else
+            return x == std::get<T>(b.value);
+        },
+        a.value);
+  const auto &x = std::get<std::vector<GgufValue>>(a.value),
+             &y = std::get<std::vector<GgufValue>>(b.value);
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (!same_value(x[i], y[i])) return false;
+  return true;
+}
+
+TEST(Gguf, WrittenFilesReadBackUnchanged) {
+  GgufModelFile original(kFixture);
+  std::vector<GgufTensorData> tensors;
+  for (const GgufTensorInfo& t : original.file().tensors)
+    tensors.push_back({t.name, t.shape, dequantize(t)});
+  const auto path = std::filesystem::temp_directory_path() / "genvec-gguf-write-test.gguf";
+  gguf_write(path, original.file().metadata, tensors);
+  GgufModelFile written(path);
+  const GgufFile& f = written.file();
+  ASSERT_EQ(f.metadata.size(), original.file().metadata.size());
+  for (const auto& [key, value] : original.file().metadata)
+    EXPECT_TRUE(f.find(key) && same_value(*f.find(key), value)) << key;
+  ASSERT_EQ(f.tensors.size(), tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EXPECT_EQ(f.tensors[i].name, tensors[i].name);
+    EXPECT_EQ(f.tensors[i].shape, tensors[i].shape);
+    EXPECT_EQ(f.tensors[i].traits.type, GgmlType::f32);
+    EXPECT_EQ(f.tensors[i].data - f.tensors[0].data,
+              static_cast<std::ptrdiff_t>(f.tensors[i].offset));
+    EXPECT_EQ(dequantize(f.tensors[i]), tensors[i].values) << tensors[i].name;
+  }
+  tensors[0].values.pop_back();
+  EXPECT_THROW(gguf_write(path.string() + ".bad", original.file().metadata, tensors), IoError);
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".bad"));
+  std::filesystem::remove(path);
 }
 
 TEST(Gguf, MissingFileNamesThePath) {
