@@ -35,7 +35,7 @@ class ShardChunks {
   std::filesystem::path chunk_dir() const { return dir_ / (name_ + ".chunks"); }
   std::filesystem::path chunk_file(int64_t batch) const;
 
-  // Where the shard stands, read without changing anything (status, progress).
+  // Where the shard stands, read without changing anything (genvec status).
   ShardChunksState state() const;
 
   // Readies the shard for work; call once, before any rank writes to it. With `force`,

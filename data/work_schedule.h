@@ -1,8 +1,8 @@
 // How the data stages (generate, teacher) share out their work over ranks. A shard's work is a
 // fixed list of batches, each committed as one chunk (data/shard_chunks.h), and then one merge
 // of those chunks into the shard's file. Whoever runs a batch, its rows are the same, so the
-// schedule decides only speed, never results. Torch- and MPI-free: the policy alone, which the
-// stages drive locally (dist.schedule = "static") or through rank 0's queue ("dynamic").
+// schedule decides only speed, never results. Torch- and MPI-free: the policy alone, which rank 0
+// serves to every rank through its work queue (stages/work_source.h).
 #pragma once
 
 #include <cstdint>
@@ -26,7 +26,7 @@ std::string work_item_text(const WorkItem& item);  // "batch 3 of shard 1", for 
 struct ShardWork {
   int64_t batches = 0;             // in the shard's batch plan
   std::vector<int64_t> committed;  // batches already committed (a resumed run)
-  bool finished = false;           // merged already, or not this rank's (static)
+  bool finished = false;           // merged already: nothing to do
 };
 
 // Hands out every uncommitted batch exactly once, and each shard's merge once, right after its

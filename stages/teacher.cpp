@@ -90,7 +90,7 @@ int teacher_main(const CommandContext& context) {
                             ")",
                         "run `genvec generate` with this config first");
   }
-  WorkSource work(world, config.dist, "teacher", shards, chunk_rows, [&](size_t s) {
+  WorkSource work(world, config.dist, "teacher", "", shards, chunk_rows, [&](size_t s) {
     const std::string fingerprint =
         generation_shard_state(generations, shards[s].name()).fingerprint;
     const ShardChunksState state = cache_of(s, fingerprint).prepare(context.has_flag("--force"));

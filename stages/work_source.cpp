@@ -13,8 +13,8 @@
 namespace genvec {
 namespace {
 
-WorkQueue::Message to_message(const WorkItem& item) {
-  return {static_cast<int64_t>(item.kind), item.shard, item.batch, 0};
+WorkQueue::Message to_message(const WorkItem& item, int64_t units = 0) {
+  return {static_cast<int64_t>(item.kind), item.shard, item.batch, units};
 }
 
 WorkItem to_item(const WorkQueue::Message& message) {
@@ -26,8 +26,8 @@ WorkItem to_item(const WorkQueue::Message& message) {
 }  // namespace
 
 WorkSource::WorkSource(const World& world, const DistConfig& dist, const std::string& stage,
-                       const std::vector<ShardEntry>& shards, int64_t batch_rows,
-                       const Prepare& prepare)
+                       const std::string& unit, const std::vector<ShardEntry>& shards,
+                       int64_t batch_rows, const Prepare& prepare)
     : batch_rows_(batch_rows) {
   int64_t total_rows = 0;
   for (const ShardEntry& shard : shards) {
@@ -51,33 +51,35 @@ WorkSource::WorkSource(const World& world, const DistConfig& dist, const std::st
     }
     schedule_.emplace(std::move(work), world.size(), std::move(owners));
     rows_committed_ = rows_at_start;
-    progress_.emplace(stage, total_rows, rows_at_start);
+    progress_.emplace(stage, total_rows, rows_at_start, unit);
   }
   queue_ = std::make_unique<WorkQueue>(
       world,
       [this](int rank, const WorkQueue::Message& request) {
         const WorkItem completed = to_item(request);
         const WorkItem item = schedule_->next(rank, completed);
-        if (completed.kind == WorkItem::Kind::batch)
+        if (completed.kind == WorkItem::Kind::batch) {
           rows_committed_ += batch_count(completed.shard, completed.batch);
+          units_ += request[3];
+        }
         return WorkQueue::Reply{to_message(item), item.kind == WorkItem::Kind::none};
       },
       dist.timeout_s);
 }
 
-WorkItem WorkSource::next(const WorkItem& completed) {
-  const WorkItem item = to_item(queue_->ask(to_message(completed)).message);
-  if (progress_ && progress_->due()) progress_->update(rows_committed_);
+WorkItem WorkSource::next(const WorkItem& completed, int64_t completed_units) {
+  const WorkItem item = to_item(queue_->ask(to_message(completed, completed_units)).message);
+  if (progress_ && progress_->due()) progress_->update(rows_committed_, units_);
   return item;
 }
 
 void WorkSource::finish() {
   if (!progress_) return;
   while (!queue_->everyone_done()) {
-    progress_->update(rows_committed_);
+    progress_->update(rows_committed_, units_);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  progress_->finish(rows_committed_);
+  progress_->finish(rows_committed_, units_);
 }
 
 int64_t WorkSource::batches(int64_t shard) const {

@@ -27,13 +27,15 @@ class WorkSource {
  public:
   // prepare(s) readies shard s's files and says where it stands; rank 0 calls it for every
   // shard before anyone works. Each shard is cut into batches of batch_rows rows; `stage` names
-  // the progress line.
+  // the progress line, `unit` what the batches' second count counts ("" for none).
   using Prepare = std::function<ShardChunksState(size_t shard)>;
   WorkSource(const World& world, const DistConfig& dist, const std::string& stage,
-             const std::vector<ShardEntry>& shards, int64_t batch_rows, const Prepare& prepare);
+             const std::string& unit, const std::vector<ShardEntry>& shards, int64_t batch_rows,
+             const Prepare& prepare);
 
-  // This rank's next item, reporting the one it finished (none at the first call).
-  WorkItem next(const WorkItem& completed);
+  // This rank's next item, reporting the one it finished (none at the first call) and that
+  // item's second count (the tokens a batch generated).
+  WorkItem next(const WorkItem& completed, int64_t completed_units = 0);
   // After this rank's last item. Rank 0 follows the others until every rank is done.
   void finish();
 
@@ -47,6 +49,7 @@ class WorkSource {
   int64_t batch_rows_;
   std::optional<WorkSchedule> schedule_;    // rank 0
   std::atomic<int64_t> rows_committed_{0};  // rank 0: over all ranks, resumed rows included
+  std::atomic<int64_t> units_{0};           // rank 0: over all ranks, this run
   std::optional<Progress> progress_;        // rank 0
   std::unique_ptr<WorkQueue> queue_;
 };

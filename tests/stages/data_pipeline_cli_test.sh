@@ -21,7 +21,8 @@ stage() { local dir=$1; shift; "$genvec" "$@" --config "$config" --set run.dir="
 dump() { for f in "$work/$1"/cache/*/*.h5; do h5dump "$f" | tail -n +2; done; }
 
 stage one shard >/dev/null && out=$(stage one generate) && stage one teacher || fail "1 rank"
-echo "$out" | grep -q "^\[progress\] generate 200/200 (100.0%)" || fail "no progress line: $out"
+echo "$out" | grep -Eq "^\[progress\] generate 200/200 \(100.0%\), [0-9.]+/s, [0-9.]+ generated tokens/s" ||
+  fail "no progress line: $out"
 [ "$(ls "$work"/one/cache/generations/*.h5 | wc -l)" = 4 ] || fail "expected 4 shard caches"
 h5dump -a committed_rows "$work/one/cache/generations/shard-00000-of-00004.h5" | grep -q "(0):" ||
   fail "no committed_rows attribute"
