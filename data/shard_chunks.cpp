@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 #include "common/errors.h"
 #include "data/hdf5_file.h"
@@ -42,10 +43,11 @@ fs::path ShardChunks::chunk_file(int64_t batch) const {
   return chunk_dir() / name;
 }
 
-ShardChunksState ShardChunks::state() const {
+ShardChunksState ShardChunks::scan(const FileCheck& check) const {
   ShardChunksState state;
   if (fs::exists(file())) {
     const FileAttributes found = peek(file());
+    check(file(), found.fingerprint);
     return {true, found.rows, {}, found.fingerprint};
   }
   if (!fs::is_directory(chunk_dir())) return state;
@@ -53,12 +55,17 @@ ShardChunksState ShardChunks::state() const {
     const int64_t batch = chunk_batch(entry.path());
     if (batch < 0) continue;
     const FileAttributes found = peek(entry.path());
+    check(entry.path(), found.fingerprint);
     state.committed_rows += found.rows;
     state.committed_batches.push_back(batch);
     state.fingerprint = found.fingerprint;
   }
   std::sort(state.committed_batches.begin(), state.committed_batches.end());
   return state;
+}
+
+ShardChunksState ShardChunks::state() const {
+  return scan([](const fs::path&, const std::string&) {});
 }
 
 ShardChunksState ShardChunks::prepare(const std::string& fingerprint, bool force,
@@ -68,27 +75,22 @@ ShardChunksState ShardChunks::prepare(const std::string& fingerprint, bool force
     fs::remove(file(), ignored);
     fs::remove_all(chunk_dir(), ignored);
   }
-  auto refuse_other = [&](const fs::path& path, const std::string& found) {
+  const ShardChunksState state = scan([&](const fs::path& path, const std::string& found) {
     if (found == fingerprint) return;
     throw ConfigError(path.string() + " was made from " + kind.made_from + " (fingerprint " +
                           found + ", now " + fingerprint + "; " + kind.settings +
                           " then: " + Hdf5Reader(path).string_attribute(kind.settings) + ")",
                       "rerun with --force to make it again, or restore the settings it was "
                       "made with");
-  };
-  if (fs::exists(file())) {
-    refuse_other(file(), peek(file()).fingerprint);
+  });
+  if (state.finished) {
     fs::remove_all(chunk_dir(), ignored);  // a merge killed before it removed them
-    return state();
-  }
-  if (fs::is_directory(chunk_dir()))
-    for (const fs::directory_entry& entry : fs::directory_iterator(chunk_dir())) {
+  } else if (fs::is_directory(chunk_dir())) {
+    for (const fs::directory_entry& entry : fs::directory_iterator(chunk_dir()))
       if (chunk_batch(entry.path()) < 0)  // a write a killed run left half done
         fs::remove(entry.path(), ignored);
-      else
-        refuse_other(entry.path(), peek(entry.path()).fingerprint);
-    }
-  return state();
+  }
+  return state;
 }
 
 std::vector<fs::path> ShardChunks::chunks_to_merge(int64_t batches) const {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,10 @@ class ShardChunks {
   void remove_chunks() const;
 
  private:
+  // Reads every committed file's attributes once, handing each file's fingerprint to `check`.
+  using FileCheck = std::function<void(const std::filesystem::path&, const std::string&)>;
+  ShardChunksState scan(const FileCheck& check) const;
+
   std::filesystem::path dir_;
   std::string name_;
 };
