@@ -49,13 +49,6 @@ TeacherShard teacher_file_read(const fs::path& path) {
   return shard;
 }
 
-std::optional<TeacherCacheInfo> teacher_file_info(const fs::path& path) {
-  if (!fs::exists(path)) return std::nullopt;
-  const Hdf5Reader file(path);
-  return TeacherCacheInfo{file.string_attribute("fingerprint"), file.string_attribute("teacher"),
-                          file.int_attribute("committed_rows")};
-}
-
 TeacherShardCache::TeacherShardCache(fs::path dir, std::string name, TeacherCacheInfo info)
     : chunks_(std::move(dir), std::move(name)), info_(std::move(info)) {}
 

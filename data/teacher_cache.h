@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,7 +53,5 @@ ShardChunksState teacher_shard_state(const std::filesystem::path& dir, const std
 
 void teacher_file_write(const std::filesystem::path& file, const TeacherShard& shard);
 TeacherShard teacher_file_read(const std::filesystem::path& file);
-// The attributes of a finished file; nullopt when there is none.
-std::optional<TeacherCacheInfo> teacher_file_info(const std::filesystem::path& file);
 
 }  // namespace genvec

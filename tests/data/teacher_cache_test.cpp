@@ -45,7 +45,7 @@ TEST_F(TeacherCache, RoundTripAndInfo) {
   shard.dimension = 4;
   for (int i = 0; i < 12; ++i) shard.embeddings.push_back(0.25f * i - 1.0f);
   shard.info = info_;
-  EXPECT_FALSE(teacher_file_info(dir_ / "s.h5"));
+  EXPECT_TRUE(teacher_shard_state(dir_, "s").fingerprint.empty());
   teacher_file_write(dir_ / "s.h5", shard);
   const TeacherShard back = teacher_file_read(dir_ / "s.h5");
   EXPECT_EQ(back.ids, shard.ids);
@@ -53,7 +53,7 @@ TEST_F(TeacherCache, RoundTripAndInfo) {
   EXPECT_EQ(back.dimension, 4);
   EXPECT_EQ(back.info.teacher, shard.info.teacher);
   EXPECT_TRUE(back.generation_rows.empty());
-  EXPECT_EQ(teacher_file_info(dir_ / "s.h5")->fingerprint, "fp");
+  EXPECT_EQ(teacher_shard_state(dir_, "s").fingerprint, "fp");
   shard.embeddings.pop_back();
   EXPECT_THROW(teacher_file_write(dir_ / "bad.h5", shard), IoError);
   EXPECT_FALSE(fs::exists(dir_ / "bad.h5"));
