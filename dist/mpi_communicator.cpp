@@ -63,7 +63,9 @@ int checked_count(const at::Tensor& t, const char* op) {
 
 class MpiCommunicator final : public Communicator {
  public:
-  MpiCommunicator(MPI_Comm comm, double timeout_s) : comm_(comm), timeout_s_(timeout_s) {
+  MpiCommunicator(const World::Impl& world, double timeout_s)
+      : world_(world), comm_(world.comm), timeout_s_(timeout_s) {
+    mpi_check_serialized(world_, "creating a communicator");
     GENVEC_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
     GENVEC_MPI_CHECK(MPI_Comm_size(comm_, &size_));
   }
@@ -73,6 +75,7 @@ class MpiCommunicator final : public Communicator {
   int size() const override { return size_; }
 
   void barrier() override {
+    mpi_check_serialized(world_, "barrier");
     MPI_Request request;
     GENVEC_MPI_CHECK(MPI_Ibarrier(comm_, &request));
     wait(request, "barrier");
@@ -82,6 +85,7 @@ class MpiCommunicator final : public Communicator {
     if (root < 0 || root >= size_)
       throw DistError("broadcast: root " + std::to_string(root) + " is not a rank of " +
                       std::to_string(size_));
+    mpi_check_serialized(world_, "broadcast");
     int count = checked_count(tensor, "broadcast");
     MPI_Request request;
     GENVEC_MPI_CHECK(MPI_Ibcast(tensor.data_ptr(), count * static_cast<int>(tensor.element_size()),
@@ -90,6 +94,7 @@ class MpiCommunicator final : public Communicator {
   }
 
   void all_reduce(at::Tensor& tensor, ReduceOp op) override {
+    mpi_check_serialized(world_, "all_reduce");
     int count = checked_count(tensor, "all_reduce");
     MPI_Request request;
     GENVEC_MPI_CHECK(MPI_Iallreduce(MPI_IN_PLACE, tensor.data_ptr(), count, mpi_type(tensor),
@@ -98,6 +103,7 @@ class MpiCommunicator final : public Communicator {
   }
 
   void all_gather(const at::Tensor& input, at::Tensor& output) override {
+    mpi_check_serialized(world_, "all_gather");
     int count = checked_count(input, "all_gather");
     checked_count(output, "all_gather");
     if (output.scalar_type() != input.scalar_type() ||
@@ -117,6 +123,7 @@ class MpiCommunicator final : public Communicator {
              "another rank died, is stuck, or skipped this collective");
   }
 
+  const World::Impl& world_;
   MPI_Comm comm_;
   double timeout_s_;
   int rank_ = 0;
@@ -148,8 +155,17 @@ void mpi_wait(MPI_Request* requests, int count, double timeout_s, const std::str
   }
 }
 
-std::unique_ptr<Communicator> make_mpi_communicator(MPI_Comm comm, double timeout_s) {
-  return std::make_unique<MpiCommunicator>(comm, timeout_s);
+void mpi_check_serialized(const World::Impl& world, const char* what) {
+  if (world.mpi_helper_threads.load() > 0)
+    throw DistError(std::string(what) + " on " + mpi_where() +
+                        " while the work queue's helper thread still calls MPI: at "
+                        "MPI_THREAD_SERIALIZED that is undefined behaviour",
+                    "a genvec bug: wait for WorkQueue::everyone_done() before any other MPI "
+                    "call; please report it");
+}
+
+std::unique_ptr<Communicator> make_mpi_communicator(const World::Impl& world, double timeout_s) {
+  return std::make_unique<MpiCommunicator>(world, timeout_s);
 }
 
 }  // namespace genvec

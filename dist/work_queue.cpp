@@ -2,7 +2,9 @@
 // request (4 int64) to rank 0 and waits for the reply (the last flag, then 4 int64). Rank 0's
 // helper thread polls for requests with MPI_Test and short sleeps rather than a blocking receive,
 // which would spin a core the ranks on this node compute on. While the queue lives the helper
-// is the only thread of rank 0 that calls MPI, which MPI_THREAD_SERIALIZED allows.
+// is the only thread of rank 0 that calls MPI, which MPI_THREAD_SERIALIZED allows: it counts
+// itself in World::Impl::mpi_helper_threads, which the communicators check, until it has
+// completed its last send, and everyone_done() turns true only after that.
 #include "dist/work_queue.h"
 
 #include <atomic>
@@ -26,6 +28,7 @@ using Wire = std::array<int64_t, 5>;  // reply: last flag, then the message
 
 struct WorkQueue::Impl {
   MPI_Comm comm = MPI_COMM_NULL;
+  const World::Impl* world = nullptr;
   int rank = 0;
   int size = 1;
   double timeout_s = 0;
@@ -35,6 +38,7 @@ struct WorkQueue::Impl {
   int ranks_told_last = 0;
   std::thread helper;
   std::atomic<bool> stop{false};
+  std::atomic<bool> helper_finished{false};  // served every rank and completed every send
   std::exception_ptr helper_error;
 
   Reply handle(int from, const Message& request) {
@@ -93,7 +97,10 @@ struct WorkQueue::Impl {
             ++i;
           }
         }
-        if (others_left == 0 && sends.empty()) return;
+        if (others_left == 0 && sends.empty()) {
+          helper_finished = true;
+          break;
+        }
         pause = std::min(pause * 2 + std::chrono::microseconds(1), std::chrono::microseconds(1000));
         std::this_thread::sleep_for(pause);
       }
@@ -106,6 +113,7 @@ struct WorkQueue::Impl {
       std::lock_guard lock(mutex);
       helper_error = std::current_exception();
     }
+    --world->mpi_helper_threads;
   }
 };
 
@@ -113,6 +121,7 @@ WorkQueue::WorkQueue(const World& world, Handler handler, double timeout_s)
     : impl_(std::make_unique<Impl>()) {
   Impl& q = *impl_;
   const World::Impl& mpi = world.impl();
+  q.world = &mpi;
   q.rank = world.rank();
   q.size = world.size();
   q.timeout_s = timeout_s;
@@ -130,7 +139,10 @@ WorkQueue::WorkQueue(const World& world, Handler handler, double timeout_s)
   mpi_wait(&request, 1, timeout_s, "setting up the work queue",
            "rank 0 may still be preparing the shards, or a rank died");
   GENVEC_MPI_CHECK(MPI_Comm_set_errhandler(q.comm, MPI_ERRORS_RETURN));
-  if (q.rank == 0) q.helper = std::thread([&q] { q.serve(); });
+  if (q.rank == 0) {
+    ++mpi.mpi_helper_threads;  // before the thread starts: no MPI call may slip in between
+    q.helper = std::thread([&q] { q.serve(); });
+  }
 }
 
 WorkQueue::~WorkQueue() {
@@ -166,9 +178,17 @@ WorkQueue::Reply WorkQueue::ask(const Message& request) {
 
 bool WorkQueue::everyone_done() {
   Impl& q = *impl_;
+  if (q.rank != 0) return true;
   q.rethrow_helper_error();
-  std::lock_guard lock(q.mutex);
-  return q.ranks_told_last == q.size;
+  {
+    std::lock_guard lock(q.mutex);
+    if (q.ranks_told_last != q.size) return false;
+  }
+  if (q.helper.joinable()) {
+    if (!q.helper_finished) return false;  // its last replies are still being sent
+    q.helper.join();
+  }
+  return true;
 }
 
 }  // namespace genvec

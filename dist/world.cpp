@@ -146,7 +146,7 @@ std::string World::mpi_library_version() const {
 }
 
 std::unique_ptr<Communicator> World::make_cpu_communicator(double timeout_s) const {
-  return make_mpi_communicator(impl_->comm, timeout_s);
+  return make_mpi_communicator(*impl_, timeout_s);
 }
 
 std::unique_ptr<Communicator> World::make_cuda_communicator(double timeout_s) const {
@@ -155,6 +155,7 @@ std::unique_ptr<Communicator> World::make_cuda_communicator(double timeout_s) co
     throw NotAvailableError(
         "the NCCL backend needs a CUDA device, and " + mpi_where() + " has none",
         "set dist.backend = \"mpi\" to train on CPUs");
+  mpi_check_serialized(*impl_, "creating the NCCL communicator");
   return make_nccl_communicator(impl_->comm, info_, timeout_s);
 #else
   (void)timeout_s;

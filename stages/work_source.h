@@ -36,7 +36,8 @@ class WorkSource {
   // This rank's next item, reporting the one it finished (none at the first call) and that
   // item's second count (the tokens a batch generated).
   WorkItem next(const WorkItem& completed, int64_t completed_units = 0);
-  // After this rank's last item. Rank 0 follows the others until every rank is done.
+  // After this rank's last item. Rank 0 follows the others until every rank is done and its
+  // queue's helper thread has stopped; after finish() every rank may make collective calls.
   void finish();
 
   // The rows of batch `batch` of shard `shard`: [first, first + count) of its batch plan.
