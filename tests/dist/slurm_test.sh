@@ -2,15 +2,16 @@
 # genvec under Slurm, as users run it: (1) `srun --mpi=pmix -n 2 genvec doctor` and (2) an
 # `sbatch --wait` job whose script runs `mpirun -np 2 genvec doctor`; both must report a world
 # of 2 ranks; (3) the user's `sbatch slurm/train.sh` on configs/tiny.toml: the data stages on 2
-# ranks write every cache, and `genvec run` says what is not built yet. Skips (exit 77) when no Slurm controller
-# answers: scripts/slurm-local.sh starts a single-node one (scripts/test.sh does so as root).
+# ranks write every cache, and `genvec run` says what is not built yet. Skips (tests/skip.sh) when
+# no Slurm controller answers: scripts/slurm-local.sh starts a single-node one (scripts/test.sh
+# does so as root).
 #   slurm_test.sh GENVEC
 set -euo pipefail
 genvec=$1
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+source "$repo/tests/skip.sh"
 if ! command -v srun >/dev/null || ! timeout 10 sinfo -h >/dev/null 2>&1; then
-  echo "SKIPPED: no Slurm cluster answers here (scripts/slurm-local.sh starts one)"
-  exit 77
+  skip_test "no Slurm cluster answers here (scripts/slurm-local.sh starts one)"
 fi
 fail() { echo "FAILED: $*"; exit 1; }
 scratch=$(mktemp -d)

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "common/paths.h"
+#include "tests/strict.h"
 
 namespace genvec {
 
