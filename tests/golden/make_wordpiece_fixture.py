@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Golden token ids for genvec's WordPiece tokenizer, from Hugging Face `tokenizers` (the
 tokenizer sentence-transformers runs) reading all-MiniLM-L6-v2's own tokenizer.json. Needs the
-venv of tests/golden/README.md and the model directory scripts/setup.sh fetches:
+venv of tests/golden/README.md, the model directory scripts/setup.sh fetches and the data sets of
+../shared/data (read here only). From the repository root:
 
-    python tests/golden/make_wordpiece_fixture.py ~/.cache/genvec/models/all-minilm-l6-v2
+    HF_HUB_OFFLINE=1 /work/venv/bin/python tests/golden/make_wordpiece_fixture.py \
+        ~/.cache/genvec/models/all-minilm-l6-v2
 
-Writes tests/golden/minilm_tokens.jsonl in make_tokenizer_fixture.py's format (the same 3,050
-strings of ../shared/data, its edge cases plus BERT-specific ones), encoded with
+Writes tests/golden/minilm_tokens.jsonl in make_tokenizer_fixture.py's format (the same 3,210
+data strings, carried in the file, and its edge cases plus BERT-specific ones), encoded with
 add_special_tokens=False: the word pieces without [CLS]/[SEP], as WordPieceTokenizer::encode.
 """
 import os

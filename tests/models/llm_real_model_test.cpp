@@ -33,7 +33,7 @@ const char* const kQuestions[] = {
 
 TEST(LlmRealModel, SmolLM2LogitsAndGreedyTokensMatchTransformers) {
   if (!fs::exists(smollm2_gguf_path()))
-    GTEST_SKIP() << smollm2_gguf_path() << " is missing: run scripts/setup.sh";
+    GENVEC_SKIP_OR_FAIL(smollm2_gguf_path() << " is missing: run scripts/setup.sh");
   const Llm llm = Llm::load(smollm2_gguf_path());
   const Tokenizer tokenizer = Tokenizer::from_gguf(GgufModelFile(smollm2_gguf_path()).file());
   const fs::path golden = fs::path(GENVEC_SOURCE_DIR) / "tests/golden/smollm2_logits.safetensors";

@@ -1,11 +1,14 @@
 // Checks a tokenizer against a golden token-id fixture written by
-// tests/golden/make_tokenizer_fixture.py (or a script that reuses its write_fixture): records
-// naming lines of ../shared/data files with the count and FNV-1a hash of their ids, and edge
-// cases with their ids in full. Exact equality: a single differing id fails.
+// tests/golden/make_tokenizer_fixture.py (or a script that reuses its write_fixture). The fixture
+// carries its strings: a {"source", "license", "strings": N} record per data source, followed by
+// N ["text", count, fnv1a64] records (the text encodes to `count` ids whose FNV-1a 64 hash over
+// the ids as little-endian int32 is given), then edge cases {"text" | "hex", "ids"} with their ids
+// in full. Exact equality: a single differing id fails.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -46,39 +49,39 @@ using EdgeCaseCheck = std::function<void(const std::string& text, const std::vec
 
 inline void expect_fixture_ids(const EncodeFn& encode, const std::filesystem::path& fixture_path,
                                const EdgeCaseCheck& check_edge_case = {}) {
-  const std::filesystem::path shared_data =
-      std::filesystem::path(GENVEC_SOURCE_DIR) / ".." / "shared" / "data";
   std::ifstream fixture(fixture_path);
   ASSERT_TRUE(fixture) << fixture_path;
-  size_t data_strings = 0, edge_cases = 0, mismatches = 0;
+  size_t data_strings = 0, edge_cases = 0, mismatches = 0, line_number = 0;
+  std::string source;       // the data source the following strings come from
+  int64_t source_left = 0;  // how many of its strings are still to come
   auto report = [&](const std::string& what, const std::vector<int32_t>& ours,
                     const std::string& expected) {
     if (++mismatches <= 10)
       ADD_FAILURE() << what << "\n  ours:     " << show_ids(ours) << "\n  expected: " << expected;
   };
   for (std::string line; std::getline(fixture, line);) {
-    const Json record = json_parse(line, fixture_path.string());
-    if (const Json* file = record.find("file")) {
-      const std::string& path = file->as_string("file");
-      const std::string& field = record.find("field")->as_string("field");
-      std::ifstream data(shared_data / path);
-      ASSERT_TRUE(data) << (shared_data / path)
-                        << " (the shared data sets must sit beside the checkout)";
-      std::vector<std::string> lines;
-      for (std::string l; std::getline(data, l);) lines.push_back(l);
-      for (const Json& entry : record.find("lines")->as_array("lines")) {
-        const auto& triple = entry.as_array("line");
-        const size_t number = triple[0].as_int("line");
-        ASSERT_LT(number, lines.size()) << path;
-        const std::string text = json_parse(lines[number], path).find(field)->as_string(field);
-        const std::vector<int32_t> ids = encode(text);
-        if (static_cast<int64_t>(ids.size()) != triple[1].as_int("count") ||
-            fnv1a64(ids) != triple[2].as_string("hash"))
-          report(path + ":" + std::to_string(number) + ": " + text, ids,
-                 std::to_string(triple[1].as_int("count")) + " ids hashing to " +
-                     triple[2].as_string("hash"));
-        ++data_strings;
-      }
+    const std::string where =
+        fixture_path.filename().string() + ":" + std::to_string(++line_number);
+    const Json record = json_parse(line, where);
+    if (record.is_array()) {
+      ASSERT_GT(source_left, 0) << where << ": more strings than their source record says";
+      --source_left;
+      const Json::Array& entry = record.as_array(where);
+      ASSERT_EQ(entry.size(), 3u) << where;
+      const std::string& text = entry[0].as_string(where);
+      const int64_t count = entry[1].as_int(where);
+      const std::string& hash = entry[2].as_string(where);
+      const std::vector<int32_t> ids = encode(text);
+      if (static_cast<int64_t>(ids.size()) != count || fnv1a64(ids) != hash)
+        report(where + " (" + source + "): " + text, ids,
+               std::to_string(count) + " ids hashing to " + hash);
+      ++data_strings;
+      continue;
+    }
+    ASSERT_EQ(source_left, 0) << where << ": " << source << " has fewer strings than it says";
+    if (const Json* name = record.find("source")) {
+      source = name->as_string("source");
+      source_left = record.find("strings")->as_int("strings");
       continue;
     }
     const bool raw = record.find("hex") != nullptr;
@@ -92,6 +95,7 @@ inline void expect_fixture_ids(const EncodeFn& encode, const std::filesystem::pa
     if (!raw && check_edge_case) check_edge_case(text, ids);
     ++edge_cases;
   }
+  EXPECT_EQ(source_left, 0) << source << " has fewer strings than it says";
   EXPECT_EQ(mismatches, 0u) << mismatches << " of " << data_strings + edge_cases
                             << " strings differ";
   EXPECT_GE(data_strings, 3000u);

@@ -1,7 +1,7 @@
 // Token-id parity with Hugging Face tokenizers for SmolLM2's tokenizer (read from the GGUF) and
-// Qwen3's tokenizer.json on 3,049 real strings from ../shared/data and 100 edge cases each
-// (tests/golden/*_tokens.jsonl, made by tests/golden/make_tokenizer_fixture.py). Exact equality: a
-// single differing id fails. Skips where scripts/setup.sh has not fetched the model.
+// Qwen3's tokenizer.json on 3,210 real strings and 100 edge cases each, all carried in the
+// fixtures (tests/golden/*_tokens.jsonl, made by tests/golden/make_tokenizer_fixture.py). Exact
+// equality: a single differing id fails. Skips where scripts/setup.sh has not fetched the model.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -38,7 +38,7 @@ class SmolLM2Tokenizer : public testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists(smollm2_gguf_path()))
-      GTEST_SKIP() << smollm2_gguf_path() << " is missing: run scripts/setup.sh";
+      GENVEC_SKIP_OR_FAIL(smollm2_gguf_path() << " is missing: run scripts/setup.sh");
     model_ = std::make_unique<GgufModelFile>(smollm2_gguf_path());
     tokenizer_ = std::make_unique<Tokenizer>(Tokenizer::from_gguf(model_->file()));
   }
@@ -63,7 +63,7 @@ TEST_F(SmolLM2Tokenizer, IdsEqualHuggingFaceTokenizers) {
 // package that scripts/setup.sh fetches.
 TEST(Qwen3Tokenizer, IdsEqualHuggingFaceTokenizers) {
   const fs::path path = genvec_home() / "models/qwen3-tokenizer/tokenizer.json";
-  if (!fs::exists(path)) GTEST_SKIP() << path << " is missing: run scripts/setup.sh";
+  if (!fs::exists(path)) GENVEC_SKIP_OR_FAIL(path << " is missing: run scripts/setup.sh");
   std::ifstream in(path, std::ios::binary);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const Tokenizer tokenizer =

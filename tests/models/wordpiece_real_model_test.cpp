@@ -1,6 +1,6 @@
 // Token-id parity with Hugging Face tokenizers for all-MiniLM-L6-v2's WordPiece tokenizer, read
-// from its tokenizer.json and from its vocab.txt + tokenizer_config.json, on 3,049 real strings
-// from ../shared/data and 138 edge cases (tests/golden/minilm_tokens.jsonl, made by
+// from its tokenizer.json and from its vocab.txt + tokenizer_config.json, on 3,210 real strings
+// and 138 edge cases carried in tests/golden/minilm_tokens.jsonl (made by
 // tests/golden/make_wordpiece_fixture.py). Skips where scripts/setup.sh has not fetched the model.
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ class MiniLMTokenizer : public testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists(minilm_path() / "tokenizer.json"))
-      GTEST_SKIP() << minilm_path() << " is missing: run scripts/setup.sh";
+      GENVEC_SKIP_OR_FAIL(minilm_path() << " is missing: run scripts/setup.sh");
   }
 };
 
