@@ -28,7 +28,6 @@ struct DataConfig {
 
 struct ModelConfig {
   std::string path = "${GENVEC_HOME}/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
-  std::string dtype = "float32";
   std::string builtin;  // a model genvec writes at path when nothing is there (builtin_model.h)
 };
 

@@ -83,9 +83,6 @@ std::vector<KeySpec> make_schema() {
 
       as_path(key_of("model.path", &C::model, &ModelConfig::path,
                      "the frozen LLM: a GGUF file or a Hugging Face model directory")),
-      one_of(key_of("model.dtype", &C::model, &ModelConfig::dtype,
-                    "compute dtype of the frozen LLM's weights"),
-             {"float32", "bfloat16", "float16"}),
       key_of("model.builtin", &C::model, &ModelConfig::builtin,
              "a model genvec writes itself at model.path when nothing is there, the same bytes "
              "everywhere: tiny-random-llama (for fast tests); empty: model.path must exist"),

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/errors.h"
+#include "common/hash.h"
 #include "common/version.h"
 #include "data/hdf5_file.h"
 
@@ -22,6 +23,17 @@ std::vector<Field> column(const std::vector<GenerationRow>& rows, Field Generati
   return values;
 }
 
+// Every field of every row, in order: what the teacher's and the trainer's fingerprints chain to.
+std::string rows_checksum(const std::vector<GenerationRow>& rows) {
+  StableHash hash;
+  for (const GenerationRow& row : rows) {
+    hash.add_field(row.id).add_field(row.query).add_field(row.prompt).add_field(row.completion);
+    for (const int32_t id : row.token_ids) hash.add(std::to_string(id) + ",");
+    hash.add_field(row.finish_reason);
+  }
+  return hash.hex();
+}
+
 }  // namespace
 
 void generation_file_write(const fs::path& path, const std::vector<GenerationRow>& rows,
@@ -37,12 +49,16 @@ void generation_file_write(const fs::path& path, const std::vector<GenerationRow
   file.attribute("decoding", info.decoding);
   file.attribute("genvec_version", std::string(genvec_version()));
   file.attribute("committed_rows", static_cast<int64_t>(rows.size()));
+  file.attribute("content_checksum", rows_checksum(rows));
   file.close();
 }
 
 std::vector<GenerationRow> generation_file_read(const fs::path& path, GenerationCacheInfo* info) {
   const Hdf5Reader file(path);
-  if (info) *info = {file.string_attribute("fingerprint"), file.string_attribute("decoding")};
+  if (info)
+    *info = {file.string_attribute("fingerprint"), file.string_attribute("decoding"),
+             file.has_attribute("content_checksum") ? file.string_attribute("content_checksum")
+                                                    : ""};
   const int64_t rows = file.int_attribute("committed_rows");
   std::vector<GenerationRow> out(rows);
   for (const auto& [name, field] : {std::pair{"query_id", &GenerationRow::id},
@@ -73,7 +89,8 @@ void GenerationShardCache::write_batch(int64_t batch,
 void GenerationShardCache::merge(int64_t batches, int64_t rows) const {
   std::vector<GenerationRow> merged;
   for (const fs::path& chunk : chunks_.chunks_to_merge(batches)) {
-    std::vector<GenerationRow> part = generation_file_read(chunk);
+    std::vector<GenerationRow> part =
+        chunks_.read_chunk(chunk, [&] { return generation_file_read(chunk); });
     merged.insert(merged.end(), std::make_move_iterator(part.begin()),
                   std::make_move_iterator(part.end()));
   }

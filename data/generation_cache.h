@@ -4,7 +4,8 @@
 // from anything else is refused (--force starts it over).
 // Datasets, one row per query, readable with h5py/h5dump: query_id, query, prompt, completion
 // (variable-length UTF-8 strings), completion_token_ids (variable-length int32), finish_reason;
-// attributes fingerprint, decoding, committed_rows, genvec_version. Torch-free.
+// attributes fingerprint, decoding, committed_rows, content_checksum (of every row, for the
+// stages that consume the cache), genvec_version. Torch-free.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,7 @@ struct GenerationRow {
 struct GenerationCacheInfo {
   std::string fingerprint;  // of the shard, model, tokenizer, template and decoding parameters
   std::string decoding;     // the decoding parameters as text, for people reading the file
+  std::string content_checksum = {};  // of the rows; filled when read from a file
 };
 
 // One shard's generation cache (data/shard_chunks.h): batch b of the shard's batch plan is

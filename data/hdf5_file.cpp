@@ -188,6 +188,10 @@ bool Hdf5Reader::has_dataset(const char* name) const {
   return H5Lexists(file_, name, H5P_DEFAULT) > 0;
 }
 
+bool Hdf5Reader::has_attribute(const char* name) const {
+  return H5Aexists(file_, name) > 0;
+}
+
 int64_t Hdf5Reader::int_attribute(const char* name) const {
   const Handle attribute(H5Aopen(file_, name, H5P_DEFAULT), H5Aclose,
                          std::string("find attribute ") + name, path_);

@@ -42,6 +42,7 @@ class Hdf5Reader {
 
   std::string string_attribute(const char* name) const;
   bool has_dataset(const char* name) const;
+  bool has_attribute(const char* name) const;
   int64_t int_attribute(const char* name) const;
   // Each dataset must hold exactly `rows` rows (and `columns` columns).
   std::vector<std::string> strings(const char* name, int64_t rows) const;

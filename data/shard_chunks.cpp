@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "common/errors.h"
+#include "common/log.h"
 #include "data/hdf5_file.h"
 
 namespace genvec {
@@ -26,10 +27,12 @@ int64_t chunk_batch(const fs::path& path) {
 struct FileAttributes {
   std::string fingerprint;
   int64_t rows = 0;
+  std::string content_checksum;
 };
 FileAttributes peek(const fs::path& path) {
   const Hdf5Reader file(path);
-  return {file.string_attribute("fingerprint"), file.int_attribute("committed_rows")};
+  return {file.string_attribute("fingerprint"), file.int_attribute("committed_rows"),
+          file.has_attribute("content_checksum") ? file.string_attribute("content_checksum") : ""};
 }
 
 }  // namespace
@@ -43,18 +46,31 @@ fs::path ShardChunks::chunk_file(int64_t batch) const {
   return chunk_dir() / name;
 }
 
-ShardChunksState ShardChunks::scan(const FileCheck& check) const {
+ShardChunksState ShardChunks::scan(const FileCheck& check, bool remove_damaged) const {
   ShardChunksState state;
   if (fs::exists(file())) {
     const FileAttributes found = peek(file());
     check(file(), found.fingerprint);
-    return {true, found.rows, {}, found.fingerprint};
+    return {true, found.rows, {}, found.fingerprint, found.content_checksum};
   }
   if (!fs::is_directory(chunk_dir())) return state;
   for (const fs::directory_entry& entry : fs::directory_iterator(chunk_dir())) {
     const int64_t batch = chunk_batch(entry.path());
     if (batch < 0) continue;
-    const FileAttributes found = peek(entry.path());
+    FileAttributes found;
+    try {
+      found = peek(entry.path());
+    } catch (const IoError& error) {
+      // A committed chunk that cannot be read (a disk that lost its last writes, a truncated
+      // copy): not committed after all. Its batch is done again.
+      if (remove_damaged) {
+        log_warn(entry.path().string() + " cannot be read (" + error.what() +
+                 "): removed, its batch will be done again");
+        std::error_code ignored;
+        fs::remove(entry.path(), ignored);
+      }
+      continue;
+    }
     check(entry.path(), found.fingerprint);
     state.committed_rows += found.rows;
     state.committed_batches.push_back(batch);
@@ -65,7 +81,7 @@ ShardChunksState ShardChunks::scan(const FileCheck& check) const {
 }
 
 ShardChunksState ShardChunks::state() const {
-  return scan([](const fs::path&, const std::string&) {});
+  return scan([](const fs::path&, const std::string&) {}, false);
 }
 
 ShardChunksState ShardChunks::prepare(const std::string& fingerprint, bool force,
@@ -82,7 +98,11 @@ ShardChunksState ShardChunks::prepare(const std::string& fingerprint, bool force
                           " then: " + Hdf5Reader(path).string_attribute(kind.settings) + ")",
                       "rerun with --force to make it again, or restore the settings it was "
                       "made with");
-  });
+  }, true);
+  // A merge killed while writing leaves <shard>.h5.tmp.<pid> (common/atomic_file.h).
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ignored))
+    if (entry.path().filename().string().starts_with(name_ + ".h5.tmp."))
+      fs::remove(entry.path(), ignored);
   if (state.finished) {
     fs::remove_all(chunk_dir(), ignored);  // a merge killed before it removed them
   } else if (fs::is_directory(chunk_dir())) {
@@ -103,6 +123,13 @@ std::vector<fs::path> ShardChunks::chunks_to_merge(int64_t batches) const {
                     "rerun the stage: it redoes the missing batches");
   }
   return chunks;
+}
+
+void ShardChunks::throw_damaged_chunk(const fs::path& chunk, const std::exception& error) const {
+  std::error_code ignored;
+  fs::remove(chunk, ignored);
+  throw IoError(chunk.string() + " cannot be read (" + error.what() + "); it is removed",
+                "rerun the stage: it does that batch again and keeps the other chunks of " + name_);
 }
 
 void ShardChunks::remove_chunks() const {

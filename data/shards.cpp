@@ -9,6 +9,7 @@
 #include "common/atomic_file.h"
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/file_identity.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/version.h"
@@ -46,21 +47,18 @@ std::string shard_file_name(int64_t shard, int64_t num_shards) {
 std::string shard_input_fingerprint(const std::vector<fs::path>& files,
                                     const ShardOptions& options) {
   StableHash hash;
-  hash.add_field(std::to_string(options.num_shards))
+  hash.add_field(kNumericsVersion)
+      .add_field(std::to_string(options.num_shards))
       .add_field(std::to_string(options.max_queries))
       .add_field(options.dedup ? "dedup" : "keep")
       .add_field(options.files.format)
       .add_field(options.files.text_field)
       .add_field(options.files.id_field)
       .add_field(std::to_string(options.files.max_chars));
-  for (const fs::path& file : files) {
-    std::error_code error;
-    const auto size = fs::file_size(file, error);
-    const auto time = fs::last_write_time(file, error).time_since_epoch().count();
-    hash.add_field(fs::absolute(file).string())
-        .add_field(std::to_string(size))
-        .add_field(std::to_string(time));
-  }
+  // By content, so moving, copying or touching the inputs changes nothing and editing them is
+  // caught.
+  for (const fs::path& file : files)
+    hash.add_field(file.filename().string()).add_field(file_content_hash(file));
   return hash.hex();
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/errors.h"
+#include "common/hash.h"
 #include "common/version.h"
 #include "data/hdf5_file.h"
 
@@ -13,6 +14,15 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr ShardCacheKind kTeacherCache{"other responses or teacher settings", "teacher"};
+
+// The ids and the embeddings' exact bits, in order: what the trainer's fingerprint chains to.
+std::string shard_checksum(const TeacherShard& shard) {
+  StableHash hash;
+  for (const std::string& id : shard.ids) hash.add_field(id);
+  hash.add(std::string_view(reinterpret_cast<const char*>(shard.embeddings.data()),
+                            shard.embeddings.size() * sizeof(float)));
+  return hash.hex();
+}
 
 }  // namespace
 
@@ -33,6 +43,7 @@ void teacher_file_write(const fs::path& path, const TeacherShard& shard) {
   file.attribute("dimension", shard.dimension);
   file.attribute("committed_rows", rows);
   file.attribute("genvec_version", std::string(genvec_version()));
+  file.attribute("content_checksum", shard_checksum(shard));
   file.close();
 }
 
@@ -67,7 +78,7 @@ void TeacherShardCache::merge(int64_t batches, int64_t rows) const {
   merged.ids.resize(rows);
   std::vector<bool> seen(rows, false);
   for (const fs::path& path : chunks_.chunks_to_merge(batches)) {
-    const TeacherShard chunk = teacher_file_read(path);
+    const TeacherShard chunk = chunks_.read_chunk(path, [&] { return teacher_file_read(path); });
     if (merged.dimension == 0) {
       merged.dimension = chunk.dimension;
       merged.embeddings.assign(rows * chunk.dimension, 0.0f);

@@ -1,7 +1,8 @@
 // The teacher stage's cache of one shard: RUN/cache/teacher/<shard>.h5 with datasets query_id
 // (UTF-8 strings, in the generation cache's row order) and embedding [n, d] float32, and
 // attributes fingerprint, teacher (the teacher's settings), dimension, committed_rows,
-// genvec_version. Resumable like the generation cache (data/shard_chunks.h): each batch is a
+// content_checksum (of the ids and the embeddings' bits), genvec_version. Resumable like the
+// generation cache (data/shard_chunks.h): each batch is a
 // chunk holding its rows' positions in the generation cache (dataset `generation_row`), ids and
 // embeddings; the merge puts the rows back in generation order. Torch-free.
 #pragma once

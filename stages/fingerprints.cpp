@@ -6,6 +6,7 @@
 #include "common/file_identity.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "models/teacher.h"
 
 namespace genvec {
@@ -46,21 +47,35 @@ GenerationCacheInfo generation_cache_info(const GenerationSetup& setup, const Sh
               .add_field(setup.text.chat_template)
               .add_field(setup.decoding)
               .add_field("generation-cache-v1")
+              .add_field(kNumericsVersion)
               .hex(),
           setup.decoding};
 }
 
 int64_t teacher_chunk_rows(const Config& config) { return 16 * config.teacher.batch_size; }
 
-std::string teacher_fingerprint(const std::string& generation_fingerprint, const Teacher& teacher,
+std::string teacher_fingerprint(const std::string& generation_checksum, const Teacher& teacher,
                                 const std::string& teacher_id, int64_t chunk_rows) {
   return StableHash()
-      .add_field(generation_fingerprint)
+      .add_field(generation_checksum)
       .add_field(teacher.describe())
       .add_field(teacher_id)
       .add_field("chunk_rows=" + std::to_string(chunk_rows))
       .add_field("teacher-cache-v2")
+      .add_field(kNumericsVersion)
       .hex();
+}
+
+std::string generation_content_checksum(const std::filesystem::path& dir, const std::string& name) {
+  const ShardChunksState state = generation_shard_state(dir, name);
+  const std::string file = (dir / (name + ".h5")).string();
+  if (!state.finished)
+    throw ConfigError(file + " is not there: " + name + " is not generated yet",
+                      "run `genvec generate` with this config first");
+  if (state.content_checksum.empty())
+    throw ConfigError(file + " has no content_checksum: an older genvec made it",
+                      "rerun `genvec generate --force` with this config");
+  return state.content_checksum;
 }
 
 }  // namespace genvec

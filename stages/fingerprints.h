@@ -1,7 +1,10 @@
 // What the generate and teacher caches are made from, as fingerprints: computed the same way by
-// the stages that write the caches and by `genvec status`, which checks them.
+// the stages that write the caches and by `genvec status`, which checks them. Each chains to the
+// content of what it consumed (the shard's checksum, the model files' full-content identity, the
+// generation cache's content_checksum) and to genvec's kNumericsVersion.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "data/generation_cache.h"
@@ -34,9 +37,13 @@ GenerationCacheInfo generation_cache_info(const GenerationSetup& setup, const Sh
 // few) and a killed run redoes little.
 int64_t teacher_chunk_rows(const Config& config);
 
-// The teacher cache fingerprint: the generation cache it embeds, the teacher's settings, the
-// identity of its weights and the chunk size (which decides the chunks' batches).
-std::string teacher_fingerprint(const std::string& generation_fingerprint, const Teacher& teacher,
+// The teacher cache fingerprint: the content of the generation cache it embeds, the teacher's
+// settings, the identity of its weights and the chunk size (which decides the chunks' batches).
+std::string teacher_fingerprint(const std::string& generation_checksum, const Teacher& teacher,
                                 const std::string& teacher_id, int64_t chunk_rows);
+
+// The content_checksum of shard `name`'s finished generation cache under `dir`; a ConfigError
+// naming the stage to rerun when it is not finished or was made by a genvec without checksums.
+std::string generation_content_checksum(const std::filesystem::path& dir, const std::string& name);
 
 }  // namespace genvec

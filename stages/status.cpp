@@ -61,12 +61,12 @@ int status_main(const CommandContext& context) {
   const fs::path generations = run / "cache" / "generations";
   const GenerationSetup setup = generation_setup(config);
   std::cout << "generate   " << config.model.path << " (" << setup.decoding << ")\n";
-  std::vector<std::string> generation_fingerprints;
+  std::vector<std::string> generation_checksums;  // of finished caches, "" otherwise
   for (const ShardEntry& shard : shards) {
     const std::string name = shard.name();
     const ShardChunksState state = generation_shard_state(generations, name);
     const std::string wanted = generation_cache_info(setup, shard).fingerprint;
-    generation_fingerprints.push_back(state.finished ? state.fingerprint : "");
+    generation_checksums.push_back(state.finished ? state.content_checksum : "");
     row(name, state.committed_rows, shard.rows,
         state.finished         ? "finished"
         : state.committed_rows ? "in progress"
@@ -93,8 +93,8 @@ int status_main(const CommandContext& context) {
       teacher_id = file_identity(teacher_model_path(config));
     }
     const bool current =
-        !generation_fingerprints[i].empty() &&
-        state.fingerprint == teacher_fingerprint(generation_fingerprints[i], *teacher, *teacher_id,
+        !generation_checksums[i].empty() &&
+        state.fingerprint == teacher_fingerprint(generation_checksums[i], *teacher, *teacher_id,
                                                  teacher_chunk_rows(config));
     row(name, state.committed_rows, shards[i].rows, state.finished ? "finished" : "in progress",
         current ? "matches the config" : "made from other responses or settings");

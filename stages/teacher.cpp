@@ -31,12 +31,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The shard a rank is on: its generation rows, the fingerprint they carry, and the chunk plan
+// The shard a rank is on: its generation rows, their content checksum, and the chunk plan
 // (responses by length, longest first).
 struct OpenShard {
   int64_t index = -1;
   std::vector<GenerationRow> rows;
-  std::string generation_fingerprint;
+  std::string generation_checksum;
   std::vector<size_t> order;
 };
 
@@ -45,7 +45,7 @@ OpenShard shard_open(int64_t index, const fs::path& generation_file) {
   shard.index = index;
   GenerationCacheInfo info;
   shard.rows = generation_file_read(generation_file, &info);
-  shard.generation_fingerprint = info.fingerprint;
+  shard.generation_checksum = info.content_checksum;
   std::vector<size_t> lengths;
   for (const GenerationRow& row : shard.rows) lengths.push_back(row.completion.size());
   shard.order = work_batch_order(lengths);
@@ -71,11 +71,11 @@ int teacher_main(const CommandContext& context) {
     teacher = make_teacher(config);
     teacher_id = file_identity(teacher_model_path(config));
   };
-  auto cache_of = [&](int64_t s, const std::string& generation_fingerprint) {
+  auto cache_of = [&](int64_t s, const std::string& generation_checksum) {
     load_teacher();
     return TeacherShardCache(
         out_dir, shards[s].name(),
-        {teacher_fingerprint(generation_fingerprint, *teacher, teacher_id, chunk_rows),
+        {teacher_fingerprint(generation_checksum, *teacher, teacher_id, chunk_rows),
          teacher->describe()});
   };
 
@@ -91,9 +91,8 @@ int teacher_main(const CommandContext& context) {
                         "run `genvec generate` with this config first");
   }
   WorkSource work(world, config.dist, "teacher", "", shards, chunk_rows, [&](size_t s) {
-    const std::string fingerprint =
-        generation_shard_state(generations, shards[s].name()).fingerprint;
-    const ShardChunksState state = cache_of(s, fingerprint).prepare(context.has_flag("--force"));
+    const std::string checksum = generation_content_checksum(generations, shards[s].name());
+    const ShardChunksState state = cache_of(s, checksum).prepare(context.has_flag("--force"));
     if (state.finished) log_info(str_cat(shards[s].name(), ": already embedded"));
     return state;
   });
@@ -105,8 +104,8 @@ int teacher_main(const CommandContext& context) {
   for (WorkItem item = work.next({}); item.kind != WorkItem::Kind::none; item = work.next(item)) {
     const ShardEntry& shard = shards[item.shard];
     if (item.kind == WorkItem::Kind::merge) {
-      const std::string fingerprint = generation_shard_state(generations, shard.name()).fingerprint;
-      const TeacherShardCache cache = cache_of(item.shard, fingerprint);
+      const TeacherShardCache cache =
+          cache_of(item.shard, generation_content_checksum(generations, shard.name()));
       cache.merge(work.batches(item.shard), shard.rows);
       ++merges_done;
       log_info(str_cat(shard.name(), ": finished, ", shard.rows, " embeddings in ",
@@ -122,7 +121,7 @@ int teacher_main(const CommandContext& context) {
                           std::to_string(shard.rows),
                       "rerun `genvec generate --force`");
     }
-    const TeacherShardCache cache = cache_of(item.shard, open.generation_fingerprint);
+    const TeacherShardCache cache = cache_of(item.shard, open.generation_checksum);
     const int64_t first = work.batch_first(item.batch);
     const int64_t count = work.batch_count(item.shard, item.batch);
     std::vector<std::string> texts;

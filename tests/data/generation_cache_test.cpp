@@ -1,7 +1,8 @@
 // Generation caches: rows round-trip exactly (UTF-8, empty texts, empty id lists, no rows); a
 // cache resumes from the chunks committed in any order, removing what a killed run left half
 // written; merge() needs every batch and puts them in batch order; another fingerprint is refused
-// unless forced; damaged files and NUL bytes are clear errors.
+// unless forced; damaged files and NUL bytes are clear errors; a damaged committed chunk and a
+// killed merge's temporary are cleared away on resume; the content checksum follows the rows.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -130,6 +131,65 @@ TEST_F(GenerationCache, DamagedFilesAndNulBytesAreClearErrors) {
   bad[0].completion = std::string("a\0b", 3);
   EXPECT_THROW(generation_file_write(dir_ / "nul.h5", bad, info_), IoError);
   EXPECT_FALSE(fs::exists(dir_ / "nul.h5"));
+}
+
+TEST_F(GenerationCache, DamagedChunksAreRedoneAndKilledMergesCleared) {
+  const std::string name = "s";
+  const GenerationShardCache cache(dir_, name, info_);
+  cache.prepare(false);
+  cache.write_batch(0, rows(0, 2));
+  cache.write_batch(1, rows(2, 2));
+  cache.write_batch(2, rows(4, 2));
+  // A disk that lost a committed chunk's last writes, and a merge killed while writing.
+  fs::resize_file(cache.file().parent_path() / "s.chunks/chunk-000001.h5", 100);
+  const fs::path killed_merge = dir_ / "s.h5.tmp.4242";
+  std::ofstream(killed_merge) << "half a merged file";
+  const ShardChunksState resumed = cache.prepare(false);
+  EXPECT_EQ(resumed.committed_batches, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(resumed.committed_rows, 4);
+  EXPECT_FALSE(fs::exists(dir_ / "s.chunks/chunk-000001.h5"));
+  EXPECT_FALSE(fs::exists(killed_merge));
+  // Damaged after prepare: merge removes it, says so, and keeps the other chunks.
+  cache.write_batch(1, rows(2, 2));
+  fs::resize_file(dir_ / "s.chunks/chunk-000002.h5", 100);
+  try {
+    cache.merge(3, 6);
+    FAIL() << "merged a damaged chunk";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("chunk-000002.h5 cannot be read"), std::string::npos)
+        << e.what();
+    EXPECT_NE(e.hint().find("rerun the stage"), std::string::npos) << e.hint();
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "s.chunks/chunk-000002.h5"));
+  EXPECT_EQ(cache.prepare(false).committed_batches, (std::vector<int64_t>{0, 1}));
+  cache.write_batch(2, rows(4, 2));
+  cache.merge(3, 6);
+  EXPECT_EQ(generation_file_read(cache.file()), rows(0, 6));
+}
+
+// What the teacher's fingerprint chains to: the same rows give the same checksum whatever the
+// chunking; any changed field changes it.
+TEST_F(GenerationCache, ContentChecksumFollowsTheRows) {
+  const GenerationShardCache cache(dir_, "s", info_);
+  cache.prepare(false);
+  cache.write_batch(0, rows(0, 3));
+  cache.write_batch(1, rows(3, 2));
+  cache.merge(2, 5);
+  const std::string merged = generation_shard_state(dir_, "s").content_checksum;
+  EXPECT_EQ(merged.size(), 16u);
+  generation_file_write(dir_ / "whole.h5", rows(0, 5), info_);
+  GenerationCacheInfo read;
+  generation_file_read(dir_ / "whole.h5", &read);
+  EXPECT_EQ(read.content_checksum, merged);
+  for (int field = 0; field < 3; ++field) {
+    std::vector<GenerationRow> changed = rows(0, 5);
+    if (field == 0) changed[4].completion += ".";
+    if (field == 1) changed[4].token_ids.push_back(7);
+    if (field == 2) changed[4].prompt += " ";
+    generation_file_write(dir_ / "changed.h5", changed, info_);
+    generation_file_read(dir_ / "changed.h5", &read);
+    EXPECT_NE(read.content_checksum, merged) << "field " << field;
+  }
 }
 
 }  // namespace
