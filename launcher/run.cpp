@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/run_lock.h"
 #include "dist/communicator.h"
 #include "dist/world.h"
 #include "models/builtin_model.h"
@@ -65,6 +66,14 @@ int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
         command_line.config_file ? &*command_line.config_file : nullptr;
     const Config config = config_load(file, command_line.overrides);
     const std::filesystem::path run_dir = config.run.dir;
+    // One job per run directory: rank 0 holds the lock for the job; the others wait until it has
+    // it (if it cannot, it fails and the job ends), so no rank of a second job writes anything,
+    // its logs included.
+    std::unique_ptr<RunLock> lock;
+    if (command.uses_run_dir) {
+      if (world->rank() == 0) lock = std::make_unique<RunLock>(run_dir);
+      world->make_cpu_communicator(config.dist.timeout_s)->barrier();
+    }
     log_init(world->rank(), config.log.level, command.uses_run_dir ? &run_dir : nullptr);
 
     if (command.uses_model && !config.model.builtin.empty())
