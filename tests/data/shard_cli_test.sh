@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# `genvec shard` end to end on the 13,941 real queries of ../shared/data/queries_merged plus a
-# file of bad rows: every bad row is in rejects.jsonl with its line and reason; a rerun does
+# `genvec shard` end to end on the bundled real queries (datasets/queries) plus a file of bad rows: every bad row is in rejects.jsonl with its line and reason; a rerun does
 # nothing; changed [data] settings are refused without --force; two MPI ranks write the same
 # bytes as one.
 #   shard_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
 set -euo pipefail
 genvec=$1 source=$2
 shift 2
-queries=$source/../shared/data/queries_merged/queries_merged.jsonl
-[ -f "$queries" ] || { echo "SKIPPED: $queries is missing"; exit 77; }
+queries=$source/datasets/queries/queries.jsonl
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }

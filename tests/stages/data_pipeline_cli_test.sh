@@ -4,15 +4,16 @@
 # write the same caches as 1; generate runs killed with SIGKILL part-way (twice alone, once on 2
 # ranks) and teacher runs killed twice, then resumed, end with the same caches as uninterrupted
 # runs; a finished stage does nothing; changed decoding or teacher settings are refused, --force
-# redoes; `genvec status` tells in-progress, finished and stale caches apart.
+# redoes; a damaged chunk and a killed merge's temporary are cleared on resume; the teacher cache
+# is refused once the answers it embedded changed; a second job on a run directory stops at once
+# (a dead job's lock is taken over); `genvec status` tells in-progress, finished and stale caches
+# apart.
 #   data_pipeline_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
 set -euo pipefail
 genvec=$1 source=$2
 shift 2
 mpirun=("$@")
 config=$source/configs/tiny.toml
-[ -f "$source/../shared/data/queries_merged/queries_merged.jsonl" ] ||
-  { echo "SKIPPED: ../shared/data is missing"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -51,7 +52,17 @@ done
 ls -d "$work"/killed/cache/generations/*.chunks >/dev/null 2>&1 || fail "no committed chunks left"
 out=$(stage killed status)
 echo "$out" | grep -q "in progress" || fail "status after the kills: $out"
-stage killed generate >/dev/null && stage killed teacher >/dev/null || fail "resume"
+# A committed chunk the disk lost the end of, and a merge killed while writing: the resume warns,
+# redoes that batch and clears the temporary.
+damaged=$(ls "$work"/killed/cache/generations/*.chunks/chunk-*.h5 | head -1)
+truncate -s 100 "$damaged"
+touch "$work/killed/cache/generations/shard-00000-of-00004.h5.tmp.99999"
+out=$(stage killed generate 2>&1) || fail "resume: $out"
+echo "$out" | grep -q "$(basename "$damaged") cannot be read.*its batch will be done again" ||
+  fail "no warning about the damaged chunk: $out"
+[ ! -e "$work/killed/cache/generations/shard-00000-of-00004.h5.tmp.99999" ] ||
+  fail "a killed merge's temporary was left"
+stage killed teacher >/dev/null || fail "resume"
 [ "$(dump one)" = "$(dump killed)" ] || fail "killed twice and resumed: caches differ"
 
 # 2 ranks, each killing itself after its 3rd chunk (mpirun then ends the whole job), resumed on 2.
@@ -91,6 +102,25 @@ out=$(stage one generate --set generate.temperature=0.5 2>&1) || rc=$?
   fail "changed temperature: exit $rc, $out"
 stage one generate --set generate.temperature=0.5 --force >/dev/null || fail "--force"
 [ "$(dump one)" != "$(dump two)" ] || fail "--force with temperature 0.5 changed nothing"
+# The teacher cache chains to the answers' content: after they changed it is refused.
+rc=0
+out=$(stage one teacher --set generate.temperature=0.5 2>&1) || rc=$?
+[ "$rc" = 2 ] && echo "$out" | grep -q "other responses or teacher settings" ||
+  fail "teacher cache of the old answers: exit $rc, $out"
+
+# One job per run directory: a second job stops at once naming the holder; a dead holder's lock
+# is taken over.
+sleep 60 &
+holder=$!
+echo "host=$(hostname) pid=$holder slurm_job=-" > "$work/two/genvec.lock"
+rc=0
+out=$(stage two generate 2>&1) || rc=$?
+[ "$rc" = 2 ] && echo "$out" | grep -q "another genvec job is using the run directory.*pid=$holder" ||
+  fail "a second job on a locked run directory: exit $rc, $out"
+kill "$holder"; wait "$holder" 2>/dev/null || true
+out=$(stage two generate 2>&1) || fail "a dead holder's lock was not taken over: $out"
+echo "$out" | grep -q "was left by a job that is gone" || fail "no take-over warning: $out"
+[ ! -e "$work/two/genvec.lock" ] || fail "the lock outlived its job"
 
 out=$(stage two status)
 [ "$(echo "$out" | grep -c "matches the config")" = 8 ] || fail "status of a finished run: $out"

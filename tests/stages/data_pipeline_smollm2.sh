@@ -2,14 +2,15 @@
 # The data stages on the real default models: 16 real queries answered by SmolLM2-135M-Instruct
 # (16 new tokens) and embedded by all-MiniLM-L6-v2. Checks the answers are real text, the
 # embeddings have the teacher's 384 dimensions, and status sees every cache current.
-# Skips (77) without the models.
+# Skips (tests/skip.sh) without the models.
 #   data_pipeline_smollm2.sh GENVEC SOURCE_DIR
 set -euo pipefail
 genvec=$1 source=$2
 home=${GENVEC_HOME:-$HOME/.cache/genvec}
 model=$home/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf
+source "$source/tests/skip.sh"
 [ -f "$model" ] && [ -d "$home/models/all-minilm-l6-v2" ] ||
-  { echo "SKIPPED: run scripts/setup.sh for SmolLM2 and all-MiniLM-L6-v2"; exit 77; }
+  skip_test "run scripts/setup.sh for SmolLM2 and all-MiniLM-L6-v2"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -17,7 +18,7 @@ cat > "$work/run.toml" <<TOML
 [run]
 dir = "run"
 [data]
-files = ["$source/../shared/data/queries_merged/queries_merged.jsonl"]
+files = ["$source/datasets/queries/queries.jsonl"]
 num_shards = 2
 max_queries = 16
 [model]
