@@ -53,8 +53,16 @@ Holder read_holder(const fs::path& file) {
   return holder;
 }
 
+// A zombie (exited, not yet reaped: under a container's init that reaps late, a killed MPI rank
+// stays one for a while) answers kill(pid, 0) but is dead.
 bool process_alive(long pid) {
-  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+  if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;  // no /proc: believe kill()
+  const size_t name_end = line.rfind(')');    // the state follows the parenthesised name
+  return name_end == std::string::npos || name_end + 2 >= line.size() ||
+         (line[name_end + 2] != 'Z' && line[name_end + 2] != 'X');
 }
 
 // Creates the file only if it does not exist (O_EXCL), so of two jobs exactly one gets it.

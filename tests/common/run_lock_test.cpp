@@ -74,6 +74,18 @@ TEST_F(RunLockTest, LockOfADeadProcessOnThisHostIsTakenOver) {
   EXPECT_NE(text.find("pid=" + std::to_string(getpid())), std::string::npos) << text;
 }
 
+// A killed MPI rank can linger as a zombie after mpirun returned: dead all the same.
+TEST_F(RunLockTest, LockOfAZombieIsTakenOver) {
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  usleep(100'000);  // exited, not reaped: a zombie
+  plant("host=" + host() + " pid=" + std::to_string(child) + " slurm_job=-\n");
+  {
+    const RunLock lock(run_);
+  }
+  waitpid(child, nullptr, 0);
+}
+
 TEST_F(RunLockTest, EmptyLockIsTakenOver) {
   plant("");
   const RunLock lock(run_);
