@@ -4,11 +4,13 @@
 
 #include "common/errors.h"
 #include "common/version.h"
+#include "common/blas_kernels.h"
 #include "launcher/cli.h"
 #include "launcher/run.h"
 
 int main(int argc, char** argv) {
   using namespace genvec;
+  blas_select_kernels(argv);
   CommandLine command_line;
   try {
     command_line = cli_parse(std::vector<std::string>(argv + 1, argv + argc));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include <hdf5.h>
 #include <torch/version.h>
 
+#include "common/blas_kernels.h"
 #include "common/config.h"
 #include "common/paths.h"
 #include "common/version.h"
@@ -40,8 +42,14 @@ std::string blas_description() {
   const std::string path = ec ? where.dli_fname : real.string();
   using GetConfig = char* (*)();
   auto openblas_config = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
-  if (path.find("openblas") != std::string::npos && openblas_config)
-    return std::string(openblas_config()) + "\n           sgemm_ from " + path;
+  if (path.find("openblas") != std::string::npos && openblas_config) {
+    std::string text = std::string(openblas_config()) + "\n           sgemm_ from " + path;
+    if (*blas_kernels_replaced())
+      text += "\n           kernels: OPENBLAS_CORETYPE=" + std::string(std::getenv("OPENBLAS_CORETYPE")) +
+              " chosen by genvec (this OpenBLAS does not know the CPU and fell back to " +
+              blas_kernels_replaced() + "; GENVEC_BLAS_KERNELS=keep keeps that)";
+    return text;
+  }
   if (path.find("/blas/") != std::string::npos)
     return "Debian's reference BLAS, slow (" + path +
            ")\n           ---> HINT: install libopenblas0-openmp (scripts/setup.sh)";
