@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Runs a command and checks how it ended, for CTest:
-#   expect.sh [--rc N | --fail] [--within SECONDS] [--output REGEX]... -- COMMAND...
+#   expect.sh [--rc N | --fail] [--within SECONDS] [--output REGEX]... [--no-output REGEX]...
+#             -- COMMAND...
 # --rc N: exit code must be N (default 0); --fail: any non-zero code; --within: the command
-# must end before SECONDS (an integer) (it is killed at twice that); --output: stdout+stderr must match.
+# must end before SECONDS (an integer) (it is killed at twice that); --output: stdout+stderr must
+# match; --no-output: they must not.
 set -u
-want_rc=0 any_failure=0 within=0 patterns=()
+want_rc=0 any_failure=0 within=0 patterns=() absent=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rc) want_rc=$2; shift 2 ;;
     --fail) any_failure=1; shift ;;
     --within) within=$2; shift 2 ;;
     --output) patterns+=("$2"); shift 2 ;;
+    --no-output) absent+=("$2"); shift 2 ;;
     --) shift; break ;;
     *) echo "expect.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -39,5 +42,8 @@ if [ "$within" != 0 ] && [ "$elapsed_ms" -gt $((within * 1000)) ]; then
 fi
 for pattern in "${patterns[@]}"; do
   grep -Eq -- "$pattern" "$output" || fail "output does not match: $pattern"
+done
+for pattern in ${absent[@]+"${absent[@]}"}; do
+  ! grep -Eq -- "$pattern" "$output" || fail "output matches what it must not: $pattern"
 done
 echo "--- expect.sh: ok"
