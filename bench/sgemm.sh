@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # sgemm speed as libtorch sees it, through `genvec doctor` (1024x1024 float32, median of 5), with
 # the BLAS setup.sh selects (OpenBLAS) and, in the same run, with Debian's reference BLAS forced
-# through LD_LIBRARY_PATH: why setup.sh installs libopenblas0-openmp. Appends to
-# bench/RESULTS.md.   bench/sgemm.sh [--no-record]
+# through LD_LIBRARY_PATH: why setup.sh installs libopenblas0-openmp; and OpenBLAS with the
+# kernels it picks itself (GENVEC_BLAS_KERNELS=keep) next to those genvec picks where OpenBLAS
+# does not know the CPU (common/blas_kernels.h). Appends to bench/RESULTS.md.
+#   bench/sgemm.sh [--no-record]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 genvec=build/launcher/genvec
@@ -16,6 +18,8 @@ rows=""
 for threads in 1 2; do
   read -r openblas _ < <(gflops $genvec doctor --set dist.threads_per_rank=$threads)
   rows+="| $(blas $genvec doctor) | $threads | $openblas |"$'\n'
+  read -r own _ < <(GENVEC_BLAS_KERNELS=keep gflops $genvec doctor --set dist.threads_per_rank=$threads)
+  rows+="| $(GENVEC_BLAS_KERNELS=keep blas $genvec doctor) (its own kernel choice, GENVEC_BLAS_KERNELS=keep) | $threads | $own |"$'\n'
   if [ -f "$reference_dir/libblas.so.3" ]; then
     read -r reference _ < <(LD_LIBRARY_PATH=$reference_dir gflops $genvec doctor --set dist.threads_per_rank=$threads)
     rows+="| Debian reference BLAS (LD_LIBRARY_PATH=$reference_dir) | $threads | $reference |"$'\n'

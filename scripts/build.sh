@@ -6,11 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
-werror=OFF
-[ "${CI:-}" = true ] && werror=ON
+# Only CI sets the warnings option: flipping it on every call would rebuild everything each time
+# the quickstart and the tests take turns in one build folder.
+werror=()
+[ "${CI:-}" = true ] && werror=(-DGENVEC_WERROR=ON)
 if [ ! -f build/CMakeCache.txt ]; then
-  cmake -S . -B build "${generator[@]}" -DGENVEC_WERROR=$werror "$@"
+  cmake -S . -B build "${generator[@]}" ${werror[@]+"${werror[@]}"} "$@"
 else
-  cmake -S . -B build -DGENVEC_WERROR=$werror "$@"
+  cmake -S . -B build ${werror[@]+"${werror[@]}"} "$@"
 fi
 cmake --build build --parallel "$(nproc)"
