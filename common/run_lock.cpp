@@ -12,18 +12,13 @@
 #include <sstream>
 
 #include "common/errors.h"
+#include "common/host_name.h"
 #include "common/log.h"
 
 namespace genvec {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string this_host() {
-  char name[256] = {0};
-  if (::gethostname(name, sizeof name - 1) != 0) return "unknown-host";
-  return name;
-}
 
 std::string this_slurm_job() {
   const char* job = std::getenv("SLURM_JOB_ID");
@@ -87,12 +82,12 @@ bool create_exclusive(const fs::path& file, const std::string& content) {
 RunLock::RunLock(const fs::path& run_dir) : file_(run_dir / "genvec.lock") {
   std::error_code error;
   fs::create_directories(run_dir, error);
-  content_ = "host=" + this_host() + " pid=" + std::to_string(::getpid()) +
+  content_ = "host=" + host_name() + " pid=" + std::to_string(::getpid()) +
              " slurm_job=" + this_slurm_job() + "\n";
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (create_exclusive(file_, content_)) return;
     const Holder holder = read_holder(file_);
-    const bool same_host = holder.host == this_host();
+    const bool same_host = holder.host == host_name();
     const bool dead_here = same_host && !process_alive(holder.pid);
     const bool same_slurm_job = holder.slurm_job != "-" && holder.slurm_job == this_slurm_job();
     if (holder.text.empty() || dead_here || same_slurm_job) {

@@ -18,17 +18,12 @@
 #endif
 
 #include "common/errors.h"
+#include "common/host_name.h"
 #include "dist/communicator.h"
 #include "dist/mpi_internal.h"
 
 namespace genvec {
 namespace {
-
-std::string this_host() {
-  char name[256] = {};
-  gethostname(name, sizeof name - 1);
-  return name;
-}
 
 // Cores this rank may use: its CPU affinity mask, shared fairly with the local ranks whose masks
 // overlap it. Bound ranks (mpirun's default for small -np, srun with --cpu-bind) keep their own
@@ -75,7 +70,7 @@ std::string mpi_where() {
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
   if (initialized && !finalized) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return "rank " + std::to_string(rank) + " on " + this_host();
+  return "rank " + std::to_string(rank) + " on " + host_name();
 }
 
 void mpi_check(int code, const char* call, const char* file, int line) {
@@ -92,7 +87,7 @@ World::World(int* argc, char*** argv) : impl_(std::make_unique<Impl>()) {
   // Torch's worker threads never call MPI; rank 0's work-queue thread does, while the main
   // thread makes no MPI calls (dist/work_queue.h): serialized calls are all genvec needs.
   if (MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &impl_->thread_level) != MPI_SUCCESS)
-    throw DistError("MPI_Init_thread failed on " + this_host(),
+    throw DistError("MPI_Init_thread failed on " + host_name(),
                     "check the MPI installation with `mpirun -np 1 hostname`");
   GENVEC_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &impl_->comm));
   GENVEC_MPI_CHECK(MPI_Comm_set_errhandler(impl_->comm, MPI_ERRORS_RETURN));
@@ -104,7 +99,7 @@ World::World(int* argc, char*** argv) : impl_(std::make_unique<Impl>()) {
   GENVEC_MPI_CHECK(MPI_Comm_rank(impl_->local_comm, &info_.local_rank));
   GENVEC_MPI_CHECK(MPI_Comm_size(impl_->local_comm, &info_.local_size));
 
-  info_.host = this_host();
+  info_.host = host_name();
   info_.hosts = gather_hosts(impl_->comm, info_.size, info_.host);
   info_.num_nodes = static_cast<int>(std::set(info_.hosts.begin(), info_.hosts.end()).size());
   info_.cores = cores_for_rank(impl_->local_comm, info_.local_size);
