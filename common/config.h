@@ -29,6 +29,8 @@ struct DataConfig {
 struct ModelConfig {
   std::string path = "${GENVEC_HOME}/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
   std::string builtin;  // a model genvec writes at path when nothing is there (builtin_model.h)
+  std::string device = "auto";
+  std::string dtype = "auto";
 };
 
 struct TeacherConfig {
@@ -64,6 +66,16 @@ struct TrainConfig {
   std::string response_eos = "model";
   int64_t checkpoint_every = 500;
   int64_t keep_checkpoints = 3;
+  int64_t keep_every = 0;
+  double adam_beta1 = 0.9;
+  double adam_beta2 = 0.999;
+  double adam_eps = 1e-8;
+  int64_t micro_batch_tokens = 8192;
+  int64_t micro_batch_rows = 0;
+  std::string empty_responses = "keep";
+  std::string truncated_responses = "keep";
+  int64_t log_every = 10;
+  int64_t check_every = 100;
 };
 
 struct EvalConfig {

@@ -86,6 +86,14 @@ std::vector<KeySpec> make_schema() {
       key_of("model.builtin", &C::model, &ModelConfig::builtin,
              "a model genvec writes itself at model.path when nothing is there, the same bytes "
              "everywhere: tiny-random-llama (for fast tests); empty: model.path must exist"),
+      one_of(key_of("model.device", &C::model, &ModelConfig::device,
+                    "where every model runs: auto (the rank's CUDA device when there is one, else "
+                    "the CPU), cpu or cuda"),
+             {"auto", "cpu", "cuda"}),
+      one_of(key_of("model.dtype", &C::model, &ModelConfig::dtype,
+                    "weights and activations of the frozen models: auto (bfloat16 on CUDA, float32 "
+                    "on the CPU), float32 or bfloat16; trainable parameters stay float32"),
+             {"auto", "float32", "bfloat16"}),
 
       one_of(key_of("teacher.kind", &C::teacher, &TeacherConfig::kind,
                     "sentence-encoder: a BERT-family model directory; llm: the LLM, mean-pooled"),
@@ -171,6 +179,37 @@ std::vector<KeySpec> make_schema() {
       range(key_of("train.keep_checkpoints", &C::train, &TrainConfig::keep_checkpoints,
                    "how many of the newest checkpoints are kept"),
             1, 1 << 20),
+      range(key_of("train.keep_every", &C::train, &TrainConfig::keep_every,
+                   "also keep every checkpoint whose step is a multiple of this; 0: none"),
+            0, 1 << 30),
+      range(key_of("train.adam_beta1", &C::train, &TrainConfig::adam_beta1, "AdamW beta1"), 0.0,
+            0.999999),
+      range(key_of("train.adam_beta2", &C::train, &TrainConfig::adam_beta2, "AdamW beta2"), 0.0,
+            0.99999999),
+      range(key_of("train.adam_eps", &C::train, &TrainConfig::adam_eps, "AdamW epsilon"), 1e-30,
+            1.0),
+      range(key_of("train.micro_batch_tokens", &C::train, &TrainConfig::micro_batch_tokens,
+                   "a rank's share of a batch runs in micro-batches of at most this many padded "
+                   "decoder positions (rows x longest soft prompts + response), gradients "
+                   "accumulated: memory stays bounded however long a response is"),
+            1, 1 << 30),
+      range(key_of("train.micro_batch_rows", &C::train, &TrainConfig::micro_batch_rows,
+                   "and of at most this many rows; 0: only the token budget limits them"),
+            0, 1 << 24),
+      one_of(key_of("train.empty_responses", &C::train, &TrainConfig::empty_responses,
+                    "responses with no tokens: keep (the target is the EOS alone) or skip; "
+                    "either way they are counted in the log"),
+             {"keep", "skip"}),
+      one_of(key_of("train.truncated_responses", &C::train, &TrainConfig::truncated_responses,
+                    "responses cut by generate.max_new_tokens (finish reason length): keep "
+                    "(EOS still appended, as the reference does) or skip; counted in the log"),
+             {"keep", "skip"}),
+      range(key_of("train.log_every", &C::train, &TrainConfig::log_every,
+                   "write a row to RUN/metrics.jsonl every this many steps"),
+            1, 1 << 30),
+      range(key_of("train.check_every", &C::train, &TrainConfig::check_every,
+                   "ranks compare a checksum of the parameters every this many steps"),
+            1, 1 << 30),
 
       key_of("eval.tasks", &C::eval, &EvalConfig::tasks,
              "MTEB-style tasks evaluated during training and by `genvec eval`"),

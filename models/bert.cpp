@@ -101,7 +101,7 @@ at::Tensor attend_cpu(const at::Tensor& qkv, const std::vector<int64_t>& lengths
 
 }  // namespace
 
-BertEncoder BertEncoder::load(const fs::path& directory) {
+BertEncoder BertEncoder::load(const fs::path& directory, const Placement& placement) {
   BertEncoder bert;
   bert.source_ = directory.string();
   const fs::path config = directory / "config.json";
@@ -158,6 +158,7 @@ BertEncoder BertEncoder::load(const fs::path& directory) {
       w.erase(layer(i, std::string("attention.self.") + part + ".bias"));
     }
   }
+  for (auto& [name, tensor] : bert.weights_) tensor = tensor.to(placement.device, placement.dtype);
   return bert;
 }
 
@@ -222,10 +223,10 @@ at::Tensor BertEncoder::forward(const at::Tensor& input_ids,
            .equal(attention_mask.to(at::kBool)))
     throw IoError("BertEncoder::forward: attention_mask must be right padding (1s, then 0s)");
 
-  const at::Tensor ids = input_ids.to(at::kLong);
+  const at::Tensor& probe = weight("embeddings.word_embeddings.weight");
+  const at::Tensor ids = input_ids.to(probe.device(), at::kLong);
   const at::Tensor positions = at::arange(length, ids.options()).repeat({batch});
   at::Tensor x = embed(ids.reshape({-1}), positions).view({batch, length, d});
-  const at::Tensor& probe = weight("embeddings.word_embeddings.weight");
   if (probe.is_cpu() && probe.scalar_type() == at::kFloat &&
       cpu_attention_supports(d / h.num_heads)) {
     std::vector<int64_t> lengths(batch);
@@ -235,7 +236,8 @@ at::Tensor BertEncoder::forward(const at::Tensor& input_ids,
   } else {
     for (int64_t i = 0; i < h.num_layers; ++i)
       x = block(x, i,
-                [&](const at::Tensor& qkv) { return attend_padded(qkv, attention_mask, scale); });
+                [&](const at::Tensor& qkv) { return attend_padded(qkv, attention_mask.to(probe.device()), scale);
+                });
   }
   return x;
 }

@@ -12,6 +12,8 @@
 #include <map>
 #include <string>
 
+#include "models/placement.h"
+
 namespace genvec {
 
 struct BertHparams {
@@ -28,16 +30,16 @@ struct BertHparams {
 
 class BertEncoder {
  public:
-  // Throws IoError naming the file for an unsupported configuration or a missing/misshapen
-  // tensor.
-  static BertEncoder load(const std::filesystem::path& directory);
+  // Weights in the placement's dtype on its device. Throws IoError naming the file for an
+  // unsupported configuration or a missing/misshapen tensor.
+  static BertEncoder load(const std::filesystem::path& directory, const Placement& placement = {});
 
   const BertHparams& hparams() const { return hparams_; }
 
   // Last hidden states (B, T, D) of token ids (B, T) with attention_mask (B, T): 1 for tokens,
   // then 0 for right padding. T may not exceed max_position_embeddings. The states at padding
   // positions are not meaningful (on the CPU their attention is skipped); the tokens' equal
-  // transformers'.
+  // transformers'. Inputs may be on the CPU; the states are on the model's device.
   at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& attention_mask) const;
 
  private:

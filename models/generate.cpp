@@ -63,7 +63,9 @@ std::vector<Generation> generate(const Llm& llm, const std::vector<GenerationReq
   std::vector<bool> finished(batch, false);
   int64_t remaining = batch;
   for (int64_t step = 0; step < params.max_new_tokens && remaining > 0; ++step) {
-    const at::Tensor logits = llm.logits(hidden.select(1, -1));  // (B, V)
+    // (B, V) on the CPU in float32: choosing tokens is cheap, and the per-request random streams
+    // are CPU generators, so a request samples the same tokens on every device.
+    const at::Tensor logits = llm.logits(hidden.select(1, -1)).to(at::kCPU, at::kFloat);
     at::Tensor next = at::zeros({batch, 1}, at::kLong);
     for (int64_t b = 0; b < batch; ++b) {
       if (finished[b]) continue;

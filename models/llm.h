@@ -3,8 +3,9 @@
 // a GGUF file or a Hugging Face model directory.
 // One forward serves every use: token ids or input embeddings (soft prompts) in, final-norm
 // hidden states out, logits on request; autograd flows to the inputs while every weight stays
-// frozen. The computation mirrors transformers' LlamaModel (eager attention, fp32), which the
-// parity tests compare against.
+// frozen. The computation mirrors transformers' LlamaModel (eager attention), which the parity
+// tests compare against in float32; in bfloat16 it keeps transformers' float32 islands (RMSNorm,
+// softmax, rotary tables), and the weights live on the Placement's device.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -14,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "models/placement.h"
 
 namespace genvec {
 
@@ -55,18 +58,28 @@ struct KvCache {
 // teacher's LLM2Vec-style option lets every token see the whole (unpadded) sequence.
 enum class Attention { causal, bidirectional };
 
+// One decoder layer's weights, looked up once at load (undefined tensors: absent in this
+// architecture).
+struct LlmLayerWeights {
+  at::Tensor input_norm, q, k, v, o, q_bias, k_bias, v_bias, q_norm, k_norm;
+  at::Tensor post_attention_norm, gate, up, down;
+};
+
 class Llm {
  public:
   // A GGUF file or a Hugging Face model directory (config.json + safetensors). Weights are
-  // dequantized/converted to float32 and frozen. Throws IoError naming the file and problem.
-  static Llm load(const std::filesystem::path& path);
+  // dequantized, converted once to the placement's dtype on its device, and frozen. Throws
+  // IoError naming the file and problem.
+  static Llm load(const std::filesystem::path& path, const Placement& placement = {});
 
   const LlmHparams& hparams() const { return hparams_; }
+  const Placement& placement() const { return placement_; }
 
-  // Token embeddings of ids (B, T) -> (B, T, D).
+  // Token embeddings of ids (B, T), on any device, -> (B, T, D) on the model's device.
   at::Tensor embed(const at::Tensor& input_ids) const;
 
-  // Final-norm hidden states (B, T, D) of input embeddings (B, T, D). attention_mask covers the
+  // Final-norm hidden states (B, T, D) of input embeddings (B, T, D) in the model's dtype on its
+  // device (masks and positions may come from the CPU). attention_mask covers the
   // cached and the new positions, (B, T_past + T) (1 = token, 0 = padding; left padding).
   // Position ids (B, T) default to T_past .. T_past+T-1 for every row, as transformers does
   // when none are given. With a cache, the new keys/values are appended to it.
@@ -74,7 +87,7 @@ class Llm {
                      const std::optional<at::Tensor>& position_ids = std::nullopt,
                      KvCache* cache = nullptr, Attention attention = Attention::causal) const;
 
-  // The LM head: hidden (..., D) -> logits (..., V).
+  // The LM head: hidden (..., D) -> logits (..., V), in the model's dtype.
   at::Tensor logits(const at::Tensor& hidden) const;
 
   // A weight by its Hugging Face name ("model.layers.0.self_attn.q_proj.weight").
@@ -84,7 +97,10 @@ class Llm {
   at::Tensor compute_rope_inverse_frequencies() const;
 
   LlmHparams hparams_;
+  Placement placement_;
   std::map<std::string, at::Tensor> weights_;
+  std::vector<LlmLayerWeights> layers_;
+  at::Tensor embed_tokens_, final_norm_, lm_head_;
   at::Tensor rope_frequency_factors_;    // GGUF rope_freqs.weight (Llama 3), if present
   at::Tensor rope_inverse_frequencies_;  // (head_dim / 2), computed once at load
 };

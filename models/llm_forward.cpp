@@ -1,6 +1,9 @@
-// The Llama-family forward pass, step for step as transformers' LlamaModel computes it in fp32
-// with eager attention: RMSNorm in float32, rotate_half RoPE (with Llama-3 frequency scaling),
-// grouped-query attention with a causal + padding mask of the dtype's lowest value, SwiGLU MLP.
+// The Llama-family forward pass, step for step as transformers' LlamaModel computes it with eager
+// attention: RMSNorm in float32 (cast back before the weight multiplies, as transformers does),
+// rotate_half RoPE (with Llama-3 frequency scaling) from float32 tables, grouped-query attention
+// whose scores get a float32 causal + padding mask and a float32 softmax, SwiGLU MLP. In bfloat16
+// the float32 mask keeps a row that sees no key (a padding position of a fully left-padded row)
+// finite: float32's lowest value rounds to -inf in bfloat16, and a row of -inf softmaxes to NaN.
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
@@ -16,8 +19,9 @@ namespace genvec {
 namespace {
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
-  const at::Tensor variance = x.pow(2).mean(-1, /*keepdim=*/true);
-  return weight * (x * at::rsqrt(variance + eps));
+  const at::Tensor x32 = x.to(at::kFloat);
+  const at::Tensor variance = x32.pow(2).mean(-1, /*keepdim=*/true);
+  return weight * (x32 * at::rsqrt(variance + eps)).to(x.scalar_type());
 }
 
 at::Tensor rotate_half(const at::Tensor& x) {
@@ -108,11 +112,11 @@ at::Tensor Llm::embed(const at::Tensor& input_ids) const {
                     "use the tokenizer that ships with the model (and genvec tokens added to it "
                     "only once the embedding rows exist)");
   }
-  return at::embedding(weight("model.embed_tokens.weight"), input_ids);
+  return at::embedding(embed_tokens_, input_ids.to(placement_.device));
 }
 
 at::Tensor Llm::logits(const at::Tensor& hidden) const {
-  return project(hidden, weight("lm_head.weight"));
+  return project(hidden, lm_head_);
 }
 
 at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask,
@@ -130,47 +134,51 @@ at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask
   if (past > 0 && cache->keys[0].size(0) != batch)
     throw IoError("forward: the cache holds another batch size");
 
+  const at::Device device = placement_.device;
+  const at::ScalarType dtype = x_in.scalar_type();
   // Rotary tables (B, 1, T, head_dim).
-  const at::Tensor positions = position_ids
-                                   ? position_ids->to(at::kFloat)
-                                   : at::arange(past, total, at::kFloat).expand({batch, length});
+  const at::Tensor positions =
+      position_ids ? position_ids->to(device, at::kFloat)
+                   : at::arange(past, total, at::TensorOptions(device).dtype(at::kFloat))
+                         .expand({batch, length});
   const at::Tensor freqs = positions.unsqueeze(-1) * rope_inverse_frequencies_;  // (B, T, hd/2)
   const at::Tensor angles = at::cat({freqs, freqs}, -1);
-  const at::Tensor cos = angles.cos().unsqueeze(1).to(x_in.scalar_type());
-  const at::Tensor sin = angles.sin().unsqueeze(1).to(x_in.scalar_type());
+  const at::Tensor cos = angles.cos().unsqueeze(1).to(dtype);
+  const at::Tensor sin = angles.sin().unsqueeze(1).to(dtype);
 
   // Additive mask (B, 1, T, T_past + T): a query sees the keys that are not padding, and with
   // causal attention only the earlier ones.
-  at::Tensor visible = attention_mask.to(at::kBool).unsqueeze(1).expand({batch, length, total});
+  at::Tensor visible =
+      attention_mask.to(device, at::kBool).unsqueeze(1).expand({batch, length, total});
   if (attention == Attention::causal)
-    visible = at::ones({length, total}, at::kBool).tril(past).unsqueeze(0).logical_and(visible);
+    visible = at::ones({length, total}, at::TensorOptions(device).dtype(at::kBool))
+                  .tril(past)
+                  .unsqueeze(0)
+                  .logical_and(visible);
   const double lowest = std::numeric_limits<float>::lowest();
-  const at::Tensor mask = at::zeros({batch, 1, length, total}, x_in.options().requires_grad(false))
+  const at::Tensor mask = at::zeros({batch, 1, length, total}, at::TensorOptions(device))
                               .masked_fill(visible.unsqueeze(1).logical_not(), lowest);
 
   const int64_t group = h.num_heads / h.num_kv_heads;
   const double scale = 1.0 / std::sqrt(static_cast<double>(h.head_dim));
   at::Tensor x = x_in;
   for (int64_t layer = 0; layer < h.num_layers; ++layer) {
-    const std::string p = "model.layers." + std::to_string(layer) + ".";
-    auto w = [&](const char* name) -> const at::Tensor& { return weight(p + name); };
-    auto bias = [&](const char* name) -> const at::Tensor* {
-      return h.attention_bias ? &weight(p + name) : nullptr;
-    };
+    const LlmLayerWeights& w = layers_[layer];
+    auto bias = [](const at::Tensor& b) { return b.defined() ? &b : nullptr; };
 
-    const at::Tensor normed = rms_norm(x, w("input_layernorm.weight"), h.rms_norm_eps);
-    at::Tensor q = project(normed, w("self_attn.q_proj.weight"), bias("self_attn.q_proj.bias"))
+    const at::Tensor normed = rms_norm(x, w.input_norm, h.rms_norm_eps);
+    at::Tensor q = project(normed, w.q, bias(w.q_bias))
                        .view({batch, length, h.num_heads, h.head_dim})
                        .transpose(1, 2);
-    at::Tensor k = project(normed, w("self_attn.k_proj.weight"), bias("self_attn.k_proj.bias"))
+    at::Tensor k = project(normed, w.k, bias(w.k_bias))
                        .view({batch, length, h.num_kv_heads, h.head_dim})
                        .transpose(1, 2);
-    at::Tensor v = project(normed, w("self_attn.v_proj.weight"), bias("self_attn.v_proj.bias"))
+    at::Tensor v = project(normed, w.v, bias(w.v_bias))
                        .view({batch, length, h.num_kv_heads, h.head_dim})
                        .transpose(1, 2);
     if (h.qk_norm) {
-      q = rms_norm(q, w("self_attn.q_norm.weight"), h.rms_norm_eps);
-      k = rms_norm(k, w("self_attn.k_norm.weight"), h.rms_norm_eps);
+      q = rms_norm(q, w.q_norm, h.rms_norm_eps);
+      k = rms_norm(k, w.k_norm, h.rms_norm_eps);
     }
     q = q * cos + rotate_half(q) * sin;
     k = k * cos + rotate_half(k) * sin;
@@ -182,22 +190,22 @@ at::Tensor Llm::forward(const at::Tensor& x_in, const at::Tensor& attention_mask
     // (B, H, T, hd) -> (B, KV, group * T, hd); the mask broadcasts over the group.
     const at::Tensor q_grouped = q.reshape({batch, h.num_kv_heads, group * length, h.head_dim});
     const at::Tensor scores = (at::matmul(q_grouped, k.transpose(2, 3)) * scale)
-                                  .view({batch, h.num_kv_heads, group, length, total}) +
+                                  .view({batch, h.num_kv_heads, group, length, total})
+                                  .to(at::kFloat) +
                               mask.unsqueeze(2);
-    const at::Tensor weights = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
+    const at::Tensor weights = at::softmax(scores, -1).to(dtype);
     const at::Tensor attended =
         at::matmul(weights.view({batch, h.num_kv_heads, group * length, total}), v)
             .view({batch, h.num_heads, length, h.head_dim});
     x = x + project(attended.transpose(1, 2).reshape({batch, length, h.num_heads * h.head_dim}),
-                    w("self_attn.o_proj.weight"));
+                    w.o);
 
-    const at::Tensor normed2 = rms_norm(x, w("post_attention_layernorm.weight"), h.rms_norm_eps);
-    const at::Tensor gated = at::silu(project(normed2, w("mlp.gate_proj.weight"))) *
-                             project(normed2, w("mlp.up_proj.weight"));
-    x = x + project(gated, w("mlp.down_proj.weight"));
+    const at::Tensor normed2 = rms_norm(x, w.post_attention_norm, h.rms_norm_eps);
+    const at::Tensor gated = at::silu(project(normed2, w.gate)) * project(normed2, w.up);
+    x = x + project(gated, w.down);
   }
   if (cache) cache->used = total;
-  return rms_norm(x, weight("model.norm.weight"), h.rms_norm_eps);
+  return rms_norm(x, final_norm_, h.rms_norm_eps);
 }
 
 }  // namespace genvec

@@ -1,6 +1,7 @@
 // Loading the frozen LLM: hyperparameters and weights from a GGUF file (llama.cpp names,
 // dequantized) or a Hugging Face directory (config.json, safetensors or pytorch_model.bin), into
-// one set of Hugging Face-named float32 tensors.
+// one set of Hugging Face-named tensors in the placement's dtype on its device, then into the
+// typed per-layer struct the forward pass reads.
 #include <ATen/ATen.h>
 
 #include "common/errors.h"
@@ -153,8 +154,9 @@ void check_hparams(const LlmHparams& h, const std::string& source) {
 
 }  // namespace
 
-Llm Llm::load(const fs::path& path) {
+Llm Llm::load(const fs::path& path, const Placement& placement) {
   Llm llm;
+  llm.placement_ = placement;
   auto require = [&](const std::string& name, const std::vector<int64_t>& shape, bool optional) {
     auto it = llm.weights_.find(name);
     if (it == llm.weights_.end()) {
@@ -221,8 +223,26 @@ Llm Llm::load(const fs::path& path) {
   }
   if (!llm.weights_.count("lm_head.weight"))
     llm.weights_["lm_head.weight"] = llm.weights_["model.embed_tokens.weight"];
-  for (auto& [name, tensor] : llm.weights_) tensor.requires_grad_(false);  // frozen
-  llm.rope_inverse_frequencies_ = llm.compute_rope_inverse_frequencies();
+  llm.rope_inverse_frequencies_ = llm.compute_rope_inverse_frequencies().to(placement.device);
+  for (auto& [name, tensor] : llm.weights_)  // frozen
+    tensor = tensor.to(placement.device, placement.dtype).requires_grad_(false);
+  llm.embed_tokens_ = llm.weights_.at("model.embed_tokens.weight");
+  llm.final_norm_ = llm.weights_.at("model.norm.weight");
+  llm.lm_head_ = llm.weights_.at("lm_head.weight");
+  for (int64_t layer = 0; layer < h.num_layers; ++layer) {
+    auto get = [&](const char* suffix) {
+      auto it = llm.weights_.find(layer_name("model.layers.", layer, suffix));
+      return it == llm.weights_.end() ? at::Tensor() : it->second;
+    };
+    llm.layers_.push_back(LlmLayerWeights{
+        get("input_layernorm.weight"), get("self_attn.q_proj.weight"),
+        get("self_attn.k_proj.weight"), get("self_attn.v_proj.weight"),
+        get("self_attn.o_proj.weight"), get("self_attn.q_proj.bias"),
+        get("self_attn.k_proj.bias"), get("self_attn.v_proj.bias"),
+        get("self_attn.q_norm.weight"), get("self_attn.k_norm.weight"),
+        get("post_attention_layernorm.weight"), get("mlp.gate_proj.weight"),
+        get("mlp.up_proj.weight"), get("mlp.down_proj.weight")});
+  }
   return llm;
 }
 

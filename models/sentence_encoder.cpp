@@ -136,9 +136,10 @@ const char* pooling_name(Pooling mode) {
   return "?";
 }
 
-SentenceEncoder SentenceEncoder::load(const fs::path& directory, int64_t max_seq_length) {
+SentenceEncoder SentenceEncoder::load(const fs::path& directory, int64_t max_seq_length,
+                                      const Placement& placement) {
   return with_context("loading the sentence encoder " + directory.string(), [&] {
-    BertEncoder bert = BertEncoder::load(directory);  // first: its config says what model it is
+    BertEncoder bert = BertEncoder::load(directory, placement);  // first: its config says what model it is
     SentenceEncoder encoder(std::move(bert), WordPieceTokenizer::from_directory(directory));
     encoder.source_ = directory.string();
     SentenceEncoderSettings& s = encoder.settings_;
@@ -257,7 +258,10 @@ at::Tensor SentenceEncoder::encode(const std::vector<std::string>& texts, int64_
         mask_rows[r][t] = 1;
       }
     }
-    const at::Tensor pooled = pool(bert_.forward(input, mask), mask);
+    const at::Tensor hidden = bert_.forward(input, mask);
+    // Pooled in float32 whatever the model's dtype, like sentence-transformers' autocast.
+    const at::Tensor pooled =
+        pool(hidden.to(at::kFloat), mask.to(hidden.device())).to(at::kCPU);
     const at::Tensor index = at::from_blob(order.data() + start, {rows}, at::kLong).clone();
     out.index_copy_(0, index, pooled);
   }

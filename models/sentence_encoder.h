@@ -43,7 +43,8 @@ class SentenceEncoder {
  public:
   // max_seq_length > 0 overrides sentence_bert_config.json's. Throws IoError naming the file
   // for a module or setting genvec does not support.
-  static SentenceEncoder load(const std::filesystem::path& directory, int64_t max_seq_length = 0);
+  static SentenceEncoder load(const std::filesystem::path& directory, int64_t max_seq_length = 0,
+                              const Placement& placement = {});
 
   const SentenceEncoderSettings& settings() const { return settings_; }
   const WordPieceTokenizer& tokenizer() const { return tokenizer_; }

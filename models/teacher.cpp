@@ -19,8 +19,12 @@ namespace fs = std::filesystem;
 
 class SentenceEncoderTeacher : public Teacher {
  public:
-  SentenceEncoderTeacher(const fs::path& path, int64_t max_length, int64_t batch_size)
-      : path_(path), encoder_(SentenceEncoder::load(path, max_length)), batch_size_(batch_size) {}
+  SentenceEncoderTeacher(const fs::path& path, int64_t max_length, int64_t batch_size,
+                         const Placement& placement)
+      : path_(path),
+        placement_(placement),
+        encoder_(SentenceEncoder::load(path, max_length, placement)),
+        batch_size_(batch_size) {}
 
   int64_t dimension() const override { return encoder_.settings().dimension; }
   at::Tensor embed(const std::vector<std::string>& texts, EncodeReport* report) const override {
@@ -33,11 +37,13 @@ class SentenceEncoderTeacher : public Teacher {
       pooling += (pooling.empty() ? "" : "+") + std::string(pooling_name(mode));
     return "kind = sentence-encoder\npath = " + path_.string() +
            "\nmax_length = " + std::to_string(s.max_seq_length) + "\npooling = " + pooling +
-           "\nnormalize = " + (s.normalize ? "true" : "false") + "\n";
+           "\nnormalize = " + (s.normalize ? "true" : "false") +
+           "\nplacement = " + placement_.describe() + "\n";
   }
 
  private:
   fs::path path_;
+  Placement placement_;
   SentenceEncoder encoder_;
   int64_t batch_size_;
 };
@@ -47,9 +53,10 @@ class SentenceEncoderTeacher : public Teacher {
 // EOS token, so every response has an embedding.
 class LlmTeacher : public Teacher {
  public:
-  LlmTeacher(const fs::path& path, int64_t max_length, int64_t batch_size, Attention attention)
+  LlmTeacher(const fs::path& path, int64_t max_length, int64_t batch_size, Attention attention,
+             const Placement& placement)
       : path_(path),
-        llm_(Llm::load(path)),
+        llm_(Llm::load(path, placement)),
         text_(load_llm_text_side(path)),
         max_length_(max_length > 0 ? max_length : kDefaultMaxLength),
         batch_size_(batch_size),
@@ -64,7 +71,8 @@ class LlmTeacher : public Teacher {
   std::string describe() const override {
     return "kind = llm\npath = " + path_.string() +
            "\nmax_length = " + std::to_string(max_length_) + "\npooling = mean\nattention = " +
-           (attention_ == Attention::causal ? "causal" : "bidirectional") + "\n";
+           (attention_ == Attention::causal ? "causal" : "bidirectional") +
+           "\nplacement = " + llm_.placement().describe() + "\n";
   }
 
   at::Tensor embed(const std::vector<std::string>& texts, EncodeReport* report) const override {
@@ -128,27 +136,29 @@ at::Tensor llm_mean_pool(const Llm& llm, const std::vector<std::vector<int32_t>>
       mask[r].narrow(0, 0, count).fill_(1);
     }
     const at::Tensor hidden = llm.forward(llm.embed(input), mask, std::nullopt, nullptr, attention);
-    const at::Tensor weights = mask.unsqueeze(-1).to(hidden.scalar_type());
-    const at::Tensor pooled = (hidden * weights).sum(1) / weights.sum(1);
+    // Pooled in float32: a bfloat16 sum over hundreds of tokens would lose digits.
+    const at::Tensor weights = mask.unsqueeze(-1).to(hidden.device(), at::kFloat);
+    const at::Tensor pooled = (hidden.to(at::kFloat) * weights).sum(1) / weights.sum(1);
     out.index_copy_(0, at::from_blob(order.data() + start, {rows}, at::kLong).clone(),
-                    pooled.to(at::kFloat));
+                    pooled.to(at::kCPU));
   }
   return out;
 }
 
-std::unique_ptr<Teacher> make_teacher(const Config& config) {
+std::unique_ptr<Teacher> make_teacher(const Config& config, const Placement& placement) {
   const fs::path path = teacher_model_path(config);
   const TeacherConfig& t = config.teacher;
   return with_context("loading the teacher " + path.string(), [&]() -> std::unique_ptr<Teacher> {
     if (t.kind == "llm")
       return std::make_unique<LlmTeacher>(
           path, t.max_length, t.batch_size,
-          t.attention == "bidirectional" ? Attention::bidirectional : Attention::causal);
+          t.attention == "bidirectional" ? Attention::bidirectional : Attention::causal,
+          placement);
     if (t.attention != "causal")
       throw ConfigError("teacher.attention = \"" + t.attention +
                             "\" applies to the llm teacher, not to a sentence-encoder",
                         "remove teacher.attention or set teacher.kind = \"llm\"");
-    return std::make_unique<SentenceEncoderTeacher>(path, t.max_length, t.batch_size);
+    return std::make_unique<SentenceEncoderTeacher>(path, t.max_length, t.batch_size, placement);
   });
 }
 

@@ -38,7 +38,8 @@ class Teacher {
 at::Tensor llm_mean_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
                          int64_t batch_size, Attention attention);
 
-// The teacher [teacher] configures; throws IoError/ConfigError naming the model and the key.
-std::unique_ptr<Teacher> make_teacher(const Config& config);
+// The teacher [teacher] configures, its weights placed as [model] device/dtype resolve for this
+// rank; throws IoError/ConfigError naming the model and the key.
+std::unique_ptr<Teacher> make_teacher(const Config& config, const Placement& placement = {});
 
 }  // namespace genvec

@@ -27,6 +27,10 @@ struct CommandContext {
 
 using CommandMain = int (*)(const CommandContext&);
 
+// The exit code of a stage stopped by SIGTERM or SIGUSR1 after saving its state: "preempted,
+// rerun me to resume" (EX_TEMPFAIL; slurm/train.sh requeues on it).
+constexpr int kExitPreempted = 75;
+
 // Report commands (stages/*.cpp).
 int doctor_main(const CommandContext& context);
 int config_main(const CommandContext& context);
@@ -34,6 +38,7 @@ int config_main(const CommandContext& context);
 int shard_main(const CommandContext& context);
 int generate_main(const CommandContext& context);
 int teacher_main(const CommandContext& context);
+int train_main(const CommandContext& context);
 int status_main(const CommandContext& context);
 // `genvec complete`: one chat completion from the frozen LLM (stages/complete.cpp).
 int complete_main(const CommandContext& context);

@@ -17,6 +17,7 @@
 #include "models/llm.h"
 #include "models/text_side.h"
 #include "stages/command.h"
+#include "stages/fingerprints.h"
 
 namespace genvec {
 
@@ -32,7 +33,9 @@ int complete_main(const CommandContext& context) {
                                                   : fs::path(context.config.model.path);
   LlmTextSide side = with_context("loading the tokenizer of " + model.string(),
                                   [&] { return load_llm_text_side(model); });
-  const Llm llm = with_context("loading " + model.string(), [&] { return Llm::load(model); });
+  const Llm llm = with_context("loading " + model.string(), [&] {
+    return Llm::load(model, stage_placement(context.config, context.world.info()));
+  });
 
   std::string text = *prompt;
   SamplingParams params;

@@ -23,6 +23,7 @@
 #include "dist/communicator.h"
 #include "dist/world.h"
 #include "stages/command.h"
+#include "stages/peak_flops.h"
 
 namespace genvec {
 namespace {
@@ -54,23 +55,6 @@ std::string blas_description() {
     return "Debian's reference BLAS, slow (" + path +
            ")\n           ---> HINT: install libopenblas0-openmp (scripts/setup.sh)";
   return "sgemm_ from " + path;
-}
-
-// Median GFLOP/s of a 1024x1024 float32 matmul over a few runs, on this rank's threads.
-double measure_sgemm_gflops() {
-  constexpr int64_t n = 1024;
-  at::Tensor a = at::randn({n, n}), b = at::randn({n, n}), c = at::empty({n, n});
-  at::mm_out(c, a, b);  // warm-up: thread pool start, page faults
-  std::vector<double> gflops;
-  for (int run = 0; run < 5; ++run) {
-    auto start = std::chrono::steady_clock::now();
-    at::mm_out(c, a, b);
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    gflops.push_back(2.0 * n * n * n / seconds / 1e9);
-  }
-  std::sort(gflops.begin(), gflops.end());
-  return gflops[gflops.size() / 2];
 }
 
 std::string hdf5_version() {
@@ -116,7 +100,7 @@ int doctor_main(const CommandContext& context) {
   const World& world = context.world;
   const WorldInfo& info = world.info();
   const int threads = at::get_num_threads();
-  const double gflops = measure_sgemm_gflops();
+  const double gflops = measure_peak_gflops(Placement{});
 
   // Per-rank facts travel to rank 0 through the communicator, as every stage's data would.
   auto communicator = world.make_cpu_communicator(context.config.dist.timeout_s);

@@ -7,11 +7,16 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/version.h"
+#include "dist/world.h"
 #include "models/teacher.h"
 
 namespace genvec {
 
-GenerationSetup generation_setup(const Config& config) {
+Placement stage_placement(const Config& config, const WorldInfo& world) {
+  return placement_resolve(config.model.device, config.model.dtype, world.cuda_device);
+}
+
+GenerationSetup generation_setup(const Config& config, const Placement& placement) {
   const std::string model = config.model.path;
   const GenerateConfig& g = config.generate;
   GenerationSetup setup;
@@ -35,7 +40,8 @@ GenerationSetup generation_setup(const Config& config) {
   setup.decoding =
       str_cat("max_new_tokens=", g.max_new_tokens, " max_prompt_tokens=", g.max_prompt_tokens,
               " temperature=", g.temperature, " top_k=", g.top_k, " top_p=", g.top_p,
-              " batch_size=", g.batch_size, " seed=", config.run.seed);
+              " batch_size=", g.batch_size, " seed=", config.run.seed, " on ",
+              placement.describe());
   setup.model_id = file_identity(model);
   return setup;
 }

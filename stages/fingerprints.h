@@ -11,11 +11,13 @@
 #include "data/shards.h"
 #include "models/chat_template.h"
 #include "models/generate.h"
+#include "models/placement.h"
 #include "models/text_side.h"
 
 namespace genvec {
 
 struct Config;
+struct WorldInfo;
 class Teacher;
 
 // The LLM's text side and the decoding settings the generate stage uses.
@@ -27,11 +29,16 @@ struct GenerationSetup {
   std::string model_id;   // file_identity of the model
 };
 
-// Throws ConfigError for a model without a chat template.
-GenerationSetup generation_setup(const Config& config);
+// The settings as the rank with `placement` decodes (device kind and dtype change the numbers, so
+// they are part of the decoding text and the fingerprint). Throws ConfigError for a model without
+// a chat template.
+GenerationSetup generation_setup(const Config& config, const Placement& placement);
 
 // The generation cache info of one shard: its checksum, the model, template and decoding.
 GenerationCacheInfo generation_cache_info(const GenerationSetup& setup, const ShardEntry& shard);
+
+// [model] device and dtype resolved for this rank.
+Placement stage_placement(const Config& config, const WorldInfo& world);
 
 // Responses per teacher cache chunk: a few teacher batches, so a chunk takes seconds (files stay
 // few) and a killed run redoes little.

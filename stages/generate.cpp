@@ -105,7 +105,8 @@ int generate_main(const CommandContext& context) {
   const fs::path cache_dir = fs::path(config.run.dir) / "cache" / "generations";
   const std::vector<ShardEntry> shards = shard_manifest_entries(shard_dir);
   const fs::path model = config.model.path;
-  const GenerationSetup setup = generation_setup(config);
+  const Placement placement = stage_placement(config, world.info());
+  const GenerationSetup setup = generation_setup(config, placement);
   const Tokenizer& tokenizer = *setup.text.tokenizer;
   const PromptBuilder prompts{tokenizer, setup.chat, g.max_prompt_tokens};
   auto cache_of = [&](int64_t s) {
@@ -147,7 +148,7 @@ int generate_main(const CommandContext& context) {
                           [&] { return shard_open(item.shard, shard_dir / shard.file, prompts); });
     if (!llm) {
       const auto load_start = std::chrono::steady_clock::now();
-      llm = with_context("loading " + model.string(), [&] { return Llm::load(model); });
+      llm = with_context("loading " + model.string(), [&] { return Llm::load(model, placement); });
       load_seconds = seconds_since(load_start);
     }
     const int64_t first = work.batch_first(item.batch);

@@ -59,7 +59,8 @@ int status_main(const CommandContext& context) {
             << inputs << "\n";
 
   const fs::path generations = run / "cache" / "generations";
-  const GenerationSetup setup = generation_setup(config);
+  const Placement placement = stage_placement(config, context.world.info());
+  const GenerationSetup setup = generation_setup(config, placement);
   std::cout << "generate   " << config.model.path << " (" << setup.decoding << ")\n";
   std::vector<std::string> generation_checksums;  // of finished caches, "" otherwise
   for (const ShardEntry& shard : shards) {
@@ -89,7 +90,7 @@ int status_main(const CommandContext& context) {
       continue;
     }
     if (!teacher) {
-      teacher = make_teacher(config);
+      teacher = make_teacher(config, placement);
       teacher_id = file_identity(teacher_model_path(config));
     }
     const bool current =

@@ -68,7 +68,7 @@ int teacher_main(const CommandContext& context) {
   std::string teacher_id;
   auto load_teacher = [&] {
     if (teacher) return;
-    teacher = make_teacher(config);
+    teacher = make_teacher(config, stage_placement(config, world.info()));
     teacher_id = file_identity(teacher_model_path(config));
   };
   auto cache_of = [&](int64_t s, const std::string& generation_checksum) {

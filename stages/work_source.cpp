@@ -90,13 +90,12 @@ int64_t WorkSource::batch_count(int64_t shard, int64_t batch) const {
   return std::min(batch_rows_, shard_rows_[shard] - batch * batch_rows_);
 }
 
-FaultKillSwitch::FaultKillSwitch() {
-  if (const char* after = std::getenv("GENVEC_FAULT_KILL_AFTER_CHUNKS"))
-    chunks_left_ = std::atoll(after);
+FaultKillSwitch::FaultKillSwitch(const char* variable, int signal) : signal_(signal) {
+  if (const char* after = std::getenv(variable)) chunks_left_ = std::atoll(after);
 }
 
 void FaultKillSwitch::after_commit() {
-  if (chunks_left_ > 0 && --chunks_left_ == 0) std::raise(SIGKILL);
+  if (chunks_left_ > 0 && --chunks_left_ == 0) std::raise(signal_);
 }
 
 }  // namespace genvec

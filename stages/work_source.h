@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,15 +56,20 @@ class WorkSource {
   std::unique_ptr<WorkQueue> queue_;
 };
 
-// Fault injection for the resume tests: with GENVEC_FAULT_KILL_AFTER_CHUNKS=N the process kills
-// itself with SIGKILL, as a preempted job would be killed, after committing its N-th chunk.
+// Fault injection for the resume tests: with the environment variable `variable` set to N
+// (GENVEC_FAULT_KILL_AFTER_CHUNKS for the data stages, GENVEC_FAULT_KILL_AFTER_STEPS for
+// training) the process kills itself with SIGKILL, as a preempted job would be killed, after
+// committing its N-th chunk or step; `signal` instead of SIGKILL delivers another signal there
+// (GENVEC_FAULT_TERM_AFTER_STEPS: a SIGTERM, as Slurm sends at preemption).
 class FaultKillSwitch {
  public:
-  FaultKillSwitch();
+  explicit FaultKillSwitch(const char* variable = "GENVEC_FAULT_KILL_AFTER_CHUNKS",
+                           int signal = SIGKILL);
   void after_commit();
 
  private:
   int64_t chunks_left_ = -1;
+  int signal_;
 };
 
 }  // namespace genvec

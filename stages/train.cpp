@@ -1,0 +1,375 @@
+// `genvec train`: the gen-token embedder trained against the frozen LLM (../shared/docs/method.md),
+// data-parallel: every rank holds the whole embedder, computes the gradient of its share of each
+// global batch (micro-batch by micro-batch), and one all-reduce of a flat buffer sums the
+// gradients and the loss statistics. The gradient of each micro-batch is already scaled by the
+// global batch's target-token and row counts, so the summed gradient is the global batch's
+// whatever the number of ranks or micro-batches. Checkpoints (training/checkpoint.h) every
+// train.checkpoint_every steps and when SIGTERM or SIGUSR1 arrives (then the run exits with
+// kExitPreempted); a rerun resumes from the newest good checkpoint, on any number of ranks.
+#include <ATen/ATen.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/file_identity.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "dist/communicator.h"
+#include "dist/world.h"
+#include "models/gen_embedder.h"
+#include "models/llm.h"
+#include "models/text_side.h"
+#include "stages/command.h"
+#include "stages/fingerprints.h"
+#include "stages/peak_flops.h"
+#include "stages/train_data.h"
+#include "stages/work_source.h"
+#include "training/batch_plan.h"
+#include "training/checkpoint.h"
+#include "training/objective.h"
+#include "training/optimizer.h"
+
+namespace genvec {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Set by SIGTERM (Slurm's preemption and time limit) or SIGUSR1 (sbatch --signal): the step in
+// flight finishes, a checkpoint is written, and the run exits with kExitPreempted.
+std::atomic<int> g_stop_signal{0};
+extern "C" void on_stop_signal(int signal) { g_stop_signal.store(signal); }
+
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction action = {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, &old_term_);
+    sigaction(SIGUSR1, &action, &old_usr1_);
+  }
+  ~StopSignals() {
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGUSR1, &old_usr1_, nullptr);
+  }
+
+ private:
+  struct sigaction old_term_ = {}, old_usr1_ = {};
+};
+
+std::vector<CheckpointTensor> tensors_of(const GenEmbedderShape& shape, const at::Tensor& flat) {
+  const at::Tensor cpu = flat.detach().to(at::kCPU, at::kFloat).contiguous();
+  std::vector<CheckpointTensor> out;
+  for (const GenTensorSlice& slice : GenEmbedder::slices(shape)) {
+    const float* begin = cpu.data_ptr<float>() + slice.offset;
+    out.push_back({slice.name, slice.shape, std::vector<float>(begin, begin + slice.numel)});
+  }
+  return out;
+}
+
+at::Tensor flat_of(const GenEmbedderShape& shape, const std::vector<CheckpointTensor>& tensors,
+                   const std::string& what) {
+  const std::vector<GenTensorSlice> layout = GenEmbedder::slices(shape);
+  if (tensors.size() != layout.size())
+    throw IoError(what + ": " + std::to_string(tensors.size()) + " tensors, expected " +
+                  std::to_string(layout.size()));
+  at::Tensor flat = at::empty({layout.back().offset + layout.back().numel}, at::kFloat);
+  for (size_t i = 0; i < layout.size(); ++i) {
+    if (tensors[i].name != layout[i].name || tensors[i].shape != layout[i].shape)
+      throw IoError(what + ": tensor " + tensors[i].name + " does not fit the embedder's " +
+                    layout[i].name);
+    std::copy(tensors[i].values.begin(), tensors[i].values.end(),
+              flat.data_ptr<float>() + layout[i].offset);
+  }
+  return flat;
+}
+
+// Where a resumed checkpoint differs from this run in what decides the numbers.
+void check_resumable(const Checkpoint& c, const Checkpoint& now, const fs::path& file) {
+  auto refuse = [&](const std::string& what) {
+    throw ConfigError(file.string() + " was trained with another " + what,
+                      "continue with the config it was made with (its `config` attribute), or "
+                      "start over with `genvec train --force`");
+  };
+  if (c.model_identity != now.model_identity) refuse("model (" + c.model_path + ")");
+  if (c.num_tokens != now.num_tokens || c.num_compression_tokens != now.num_compression_tokens)
+    refuse("number of special tokens (train.num_tokens / num_compression_tokens)");
+  if (c.teacher_size != now.teacher_size) refuse("teacher dimension");
+  if (c.data_fingerprint != now.data_fingerprint) refuse("training data (caches or data options)");
+  if (c.global_batch_size != now.global_batch_size) refuse("train.global_batch_size");
+  if (c.seed != now.seed) refuse("run.seed");
+}
+
+// A number as JSON: shortest round-trip digits; NaN and infinities (which JSON lacks) as null.
+std::string json_number(double value) {
+  if (!std::isfinite(value)) return "null";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
+double peak_rss_mib() {
+  struct rusage usage = {};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+// Keeps the metrics rows up to `step` (a killed run may have logged steps past its last
+// checkpoint, which the resumed run trains again) and opens the file for appending.
+std::ofstream open_metrics(const fs::path& file, int64_t step) {
+  std::vector<std::string> kept;
+  if (std::ifstream in(file); in) {
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      try {
+        const Json row = json_parse(line, file.string());
+        if (row.find("step") && row.find("step")->as_int("step") <= step)
+          kept.push_back(line);
+      } catch (const Error&) {
+        // a line cut short when the run was killed: dropped with the steps after it
+      }
+    }
+  }
+  std::ofstream out(file, std::ios::trunc);
+  for (const std::string& line : kept) out << line << "\n";
+  out.flush();
+  return out;
+}
+
+}  // namespace
+
+int train_main(const CommandContext& context) {
+  const Config& config = context.config;
+  const World& world = context.world;
+  const TrainConfig& t = config.train;
+  const fs::path run = config.run.dir;
+  const fs::path model_path = config.model.path;
+  const Placement placement = stage_placement(config, world.info());
+  const bool leader = world.rank() == 0;
+
+  const LlmTextSide text = with_context("loading the tokenizer of " + model_path.string(),
+                                        [&] { return load_llm_text_side(model_path); });
+  const TrainData data = train_data_load(config, placement, text);
+  const Llm llm =
+      with_context("loading " + model_path.string(), [&] { return Llm::load(model_path, placement); });
+  const GenEmbedderShape shape{t.num_tokens, t.num_compression_tokens, llm.hparams().hidden_size,
+                               data.teacher_size};
+  const bool nccl = config.dist.backend == "nccl" ||
+                    (config.dist.backend == "auto" && placement.device.is_cuda());
+  const std::unique_ptr<Communicator> communicator =
+      nccl ? world.make_cuda_communicator(config.dist.timeout_s)
+           : world.make_cpu_communicator(config.dist.timeout_s);
+  if (leader)
+    log_info(str_cat("train: ", data.examples.size(), " examples (", data.rows_read,
+                     " cached rows; responses empty ", data.empty_responses, ", cut by max_new_tokens ",
+                     data.truncated_responses, ", skipped ", data.skipped, "; queries truncated ",
+                     data.truncated_queries, "), ", world.size(), " rank(s) on ",
+                     placement.describe(), ", gradients over ", communicator->backend()));
+
+  Checkpoint identity;  // what every checkpoint of this run records besides the tensors
+  identity.config_toml = config_to_toml(config);
+  identity.data_fingerprint = data.fingerprint;
+  identity.model_identity = file_identity(model_path);
+  identity.model_path = model_path.string();
+  identity.num_tokens = shape.num_tokens;
+  identity.num_compression_tokens = shape.num_compression_tokens;
+  identity.hidden_size = shape.hidden_size;
+  identity.teacher_size = shape.teacher_size;
+  identity.global_batch_size = t.global_batch_size;
+  identity.seed = config.run.seed;
+
+  const CheckpointDir checkpoints(run / "checkpoints");
+  std::optional<Checkpoint> resumed;
+  if (!context.has_flag("--force"))
+    resumed = checkpoints.load_newest([&](const std::string& why) {
+      if (leader) log_warn(why);
+    });
+  GenEmbedder embedder = GenEmbedder::initialise(llm, shape, text.tokenizer->vocab_size(),
+                                                 static_cast<uint64_t>(config.run.seed));
+  AdamW optimizer(embedder.flat(),
+                  {t.adam_beta1, t.adam_beta2, t.adam_eps, t.weight_decay});
+  int64_t step = 0;
+  if (resumed) {
+    check_resumable(*resumed, identity, checkpoints.file_for(resumed->step));
+    embedder = GenEmbedder::from_flat(shape, flat_of(shape, resumed->parameters, "checkpoint"),
+                                      placement.device);
+    optimizer = AdamW(embedder.flat(), {t.adam_beta1, t.adam_beta2, t.adam_eps, t.weight_decay});
+    optimizer.restore(flat_of(shape, resumed->adam_m, "checkpoint").to(placement.device),
+                      flat_of(shape, resumed->adam_v, "checkpoint").to(placement.device),
+                      resumed->step);
+    step = resumed->step;
+    if (leader)
+      log_info(str_cat("train: resuming from ", checkpoints.file_for(step).string(), " (step ",
+                       step, ")"));
+  }
+  auto save = [&](const char* why) {
+    if (!leader) return;
+    Checkpoint c = identity;
+    c.step = step;
+    c.parameters = tensors_of(shape, embedder.flat());
+    c.adam_m = tensors_of(shape, optimizer.m());
+    c.adam_v = tensors_of(shape, optimizer.v());
+    checkpoints.save(c, t.keep_checkpoints, t.keep_every);
+    log_info(str_cat("train: checkpoint ", checkpoints.file_for(step).string(), " (", why, ")"));
+  };
+  auto export_embedder = [&] {
+    if (!leader) return;
+    Checkpoint c = identity;
+    c.step = step;
+    c.parameters = tensors_of(shape, embedder.flat());
+    checkpoint_write(run / "embedder.h5", c);
+    log_info(str_cat("train: the trained embedder is in ", (run / "embedder.h5").string()));
+  };
+  if (step >= t.max_steps) {
+    if (leader) log_info(str_cat("train: already trained to step ", step, " (--force starts over)"));
+    if (!fs::exists(run / "embedder.h5")) export_embedder();
+    return 0;
+  }
+
+  const double peak_gflops = measure_peak_gflops(placement);
+  std::ofstream metrics;
+  if (leader) metrics = open_metrics(run / "metrics.jsonl", step);
+  // FLOPs per token of the frozen LLM's matmuls (the LM head apart: it runs on targets only).
+  const LlmHparams& h = llm.hparams();
+  const double layer_flops =
+      2.0 * h.num_layers *
+      (h.hidden_size * (h.num_heads + 2 * h.num_kv_heads) * h.head_dim +
+       h.num_heads * h.head_dim * h.hidden_size + 3.0 * h.hidden_size * h.intermediate_size);
+  const double head_flops = 2.0 * h.vocab_size * h.hidden_size;
+
+  BatchOrder order(static_cast<int64_t>(data.examples.size()), t.global_batch_size,
+                   static_cast<uint64_t>(config.run.seed));
+  const int64_t numel = embedder.flat().numel();
+  StopSignals signals;
+  FaultKillSwitch kill_switch("GENVEC_FAULT_KILL_AFTER_STEPS");
+  FaultKillSwitch term_switch("GENVEC_FAULT_TERM_AFTER_STEPS", SIGTERM);
+  const auto run_start = std::chrono::steady_clock::now();
+  const int64_t first_step = step;
+  while (step < t.max_steps) {
+    const auto step_start = std::chrono::steady_clock::now();
+    const std::vector<int64_t> batch = order.global_batch(step);
+    int64_t global_targets = 0, query_tokens = 0;
+    for (int64_t example : batch) {
+      global_targets += static_cast<int64_t>(data.examples[example].response.size());
+      query_tokens += static_cast<int64_t>(data.examples[example].query.size());
+    }
+    const std::vector<int64_t> share =
+        rank_share(batch, data.decoder_length, world.rank(), world.size());
+    const double recon_scale = t.recon_weight / static_cast<double>(global_targets);
+    const double align_scale =
+        t.align_weight / static_cast<double>(t.global_batch_size * shape.teacher_size);
+    double recon_sum = 0, align_sum = 0;
+    std::string nonfinite;  // which of this rank's losses was not finite
+    if (embedder.flat().grad().defined()) embedder.flat().mutable_grad().zero_();
+    for (const std::vector<int64_t>& micro :
+         micro_batches(share, data.decoder_length, t.micro_batch_tokens, t.micro_batch_rows)) {
+      std::vector<const TrainExample*> rows;
+      for (int64_t example : micro) rows.push_back(&data.examples[example]);
+      const ObjectiveSums sums = objective_sums(llm, embedder, rows);
+      const double recon = sums.recon.item<double>(), align = sums.align.item<double>();
+      if (!std::isfinite(recon)) nonfinite = "L_recon";
+      if (!std::isfinite(align)) nonfinite = "L_align";
+      recon_sum += recon;
+      align_sum += align;
+      (sums.recon * recon_scale + sums.align * align_scale).backward();
+    }
+    // One all-reduce: the gradient, then the loss sums and the flags every rank must agree on.
+    at::Tensor gradient = embedder.flat().grad().defined()
+                              ? embedder.flat().grad().detach()
+                              : at::zeros_like(embedder.flat().detach());
+    if (nonfinite.empty() && !at::isfinite(gradient).all().item<bool>()) nonfinite = "gradient";
+    at::Tensor buffer = at::cat(
+        {gradient, at::tensor({static_cast<float>(recon_sum), static_cast<float>(align_sum),
+                               nonfinite.empty() ? 0.0f : 1.0f,
+                               g_stop_signal.load() ? 1.0f : 0.0f},
+                              at::TensorOptions(placement.device).dtype(at::kFloat))});
+    communicator->all_reduce(buffer, ReduceOp::sum);
+    const at::Tensor totals = buffer.narrow(0, numel, 4).to(at::kCPU, at::kDouble);
+    const double* total = totals.data_ptr<double>();
+    if (total[2] > 0)
+      throw Error(nonfinite.empty()
+                      ? str_cat("step ", step + 1, ": a loss or the gradient is not finite on "
+                                                   "another rank (its log names it)")
+                      : str_cat("step ", step + 1, ": ", nonfinite, " is not finite on rank ",
+                                world.rank()),
+                  "the last good checkpoint is kept; lower train.lr or check the caches, then "
+                  "rerun to resume from it");
+    at::Tensor summed = buffer.narrow(0, 0, numel);
+    const double grad_norm = clip_gradient_norm(summed, t.grad_clip);
+    const double lr = linear_schedule_lr(t.lr, step, t.warmup_steps, t.schedule_steps);
+    at::Tensor parameters = embedder.flat().detach();
+    optimizer.step(parameters, summed, lr);
+    ++step;
+
+    const double recon_loss = total[0] / global_targets;
+    const double align_loss = total[1] / (t.global_batch_size * shape.teacher_size);
+    const double loss = t.recon_weight * recon_loss + t.align_weight * align_loss;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
+    if (step % t.check_every == 0 && world.size() > 1) {
+      at::Tensor sums = embedder.flat().detach().to(at::kDouble).sum().reshape({1});
+      at::Tensor high = sums.clone(), low = sums.clone();
+      communicator->all_reduce(high, ReduceOp::max);
+      communicator->all_reduce(low, ReduceOp::min);
+      if (!high.equal(low))
+        throw DistError(str_cat("step ", step, ": the ranks' parameters diverged (checksums ",
+                                low.item<double>(), " .. ", high.item<double>(), ")"),
+                        "a rank computed differently (hardware or library mismatch); resume "
+                        "from the last checkpoint");
+    }
+    if (leader && (step % t.log_every == 0 || step == first_step + 1 || step == t.max_steps)) {
+      const int64_t tokens = query_tokens + global_targets +
+                             (shape.num_tokens + shape.num_compression_tokens) * t.global_batch_size;
+      const double flops = layer_flops * (query_tokens + 2.0 * (shape.num_tokens * t.global_batch_size +
+                                                                 global_targets +
+                                                                 shape.num_compression_tokens * t.global_batch_size)) +
+                           3.0 * head_flops * global_targets;
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+      const double eta = elapsed / (step - first_step) * (t.max_steps - step);
+      metrics << "{\"step\": " << step;
+      for (const auto& [name, value] : std::initializer_list<std::pair<const char*, double>>{
+               {"loss", loss},
+               {"loss_recon", recon_loss},
+               {"loss_align", align_loss},
+               {"grad_norm", grad_norm},
+               {"lr", lr},
+               {"ms_per_step", seconds * 1000},
+               {"tokens_per_s", tokens / seconds},
+               {"samples_per_s", t.global_batch_size / seconds},
+               {"flop_utilisation", flops / seconds / (peak_gflops * 1e9 * world.size())},
+               {"peak_rss_mib", peak_rss_mib()}})
+        metrics << ", " << json_quote(name) << ": " << json_number(value);
+      metrics << "}\n";
+      metrics.flush();
+      log_info(str_cat("train: step ", step, "/", t.max_steps, "  loss ", loss, " (recon ",
+                       recon_loss, ", align ", align_loss, ")  lr ", lr, "  ",
+                       static_cast<int64_t>(tokens / seconds), " tokens/s  ETA ",
+                       static_cast<int64_t>(eta), " s"));
+    }
+    if (total[3] > 0) {
+      save("stop signal");
+      if (leader)
+        log_warn(str_cat("train: stopped by a signal at step ", step,
+                         "; rerun the same command to resume (exit code ", kExitPreempted, ")"));
+      return kExitPreempted;
+    }
+    if (step % t.checkpoint_every == 0 || step == t.max_steps) save("scheduled");
+    kill_switch.after_commit();
+    term_switch.after_commit();
+  }
+  export_embedder();
+  return 0;
+}
+
+}  // namespace genvec
