@@ -30,36 +30,14 @@ at::Tensor filter_logits(at::Tensor logits, const SamplingParams& p) {
   return logits;
 }
 
-}  // namespace
-
-std::vector<Generation> generate(const Llm& llm, const std::vector<GenerationRequest>& requests,
-                                 const SamplingParams& params) {
-  const int64_t batch = static_cast<int64_t>(requests.size());
+// The decoding loop shared by both entry points: `hidden` holds the final-norm states of the
+// prompt just run through `cache`; each step picks a token per unfinished row and feeds it back.
+std::vector<Generation> decode_loop(const Llm& llm, at::Tensor hidden, at::Tensor mask,
+                                    at::Tensor positions, KvCache& cache,
+                                    const SamplingParams& params,
+                                    std::vector<at::Generator>& streams) {
+  const int64_t batch = hidden.size(0);
   std::vector<Generation> results(batch);
-  if (batch == 0 || params.max_new_tokens <= 0) return results;
-  int64_t longest = 0;
-  for (const GenerationRequest& r : requests) {
-    if (r.prompt.empty()) throw IoError("generate: a request has an empty prompt");
-    longest = std::max<int64_t>(longest, r.prompt.size());
-  }
-  at::NoGradGuard no_grad;
-  // Left padding, built in plain vectors (element-wise tensor indexing costs microseconds each).
-  std::vector<int64_t> id_values(batch * longest, 0), mask_values(batch * longest, 0);
-  std::vector<at::Generator> streams;
-  for (int64_t b = 0; b < batch; ++b) {
-    const auto& prompt = requests[b].prompt;
-    const int64_t pad = longest - static_cast<int64_t>(prompt.size());
-    std::copy(prompt.begin(), prompt.end(), id_values.begin() + b * longest + pad);
-    std::fill(mask_values.begin() + b * longest + pad, mask_values.begin() + (b + 1) * longest, 1);
-    streams.push_back(at::make_generator<at::CPUGeneratorImpl>(requests[b].seed));
-  }
-  at::Tensor ids = at::tensor(id_values, at::kLong).view({batch, longest});
-  at::Tensor mask = at::tensor(mask_values, at::kLong).view({batch, longest});
-  // Positions count real tokens; padding gets 1 (ignored), as transformers' generate does.
-  at::Tensor positions = (mask.cumsum(-1) - 1).masked_fill(mask.eq(0), 1);
-
-  KvCache cache;
-  at::Tensor hidden = llm.forward(llm.embed(ids), mask, positions, &cache);
   std::vector<bool> finished(batch, false);
   int64_t remaining = batch;
   for (int64_t step = 0; step < params.max_new_tokens && remaining > 0; ++step) {
@@ -96,6 +74,57 @@ std::vector<Generation> generate(const Llm& llm, const std::vector<GenerationReq
     hidden = llm.forward(llm.embed(next), mask, positions, &cache);
   }
   return results;
+}
+
+}  // namespace
+
+std::vector<Generation> generate(const Llm& llm, const std::vector<GenerationRequest>& requests,
+                                 const SamplingParams& params) {
+  const int64_t batch = static_cast<int64_t>(requests.size());
+  if (batch == 0 || params.max_new_tokens <= 0) return std::vector<Generation>(batch);
+  int64_t longest = 0;
+  for (const GenerationRequest& r : requests) {
+    if (r.prompt.empty()) throw IoError("generate: a request has an empty prompt");
+    longest = std::max<int64_t>(longest, r.prompt.size());
+  }
+  at::NoGradGuard no_grad;
+  // Left padding, built in plain vectors (element-wise tensor indexing costs microseconds each).
+  std::vector<int64_t> id_values(batch * longest, 0), mask_values(batch * longest, 0);
+  std::vector<at::Generator> streams;
+  for (int64_t b = 0; b < batch; ++b) {
+    const auto& prompt = requests[b].prompt;
+    const int64_t pad = longest - static_cast<int64_t>(prompt.size());
+    std::copy(prompt.begin(), prompt.end(), id_values.begin() + b * longest + pad);
+    std::fill(mask_values.begin() + b * longest + pad, mask_values.begin() + (b + 1) * longest, 1);
+    streams.push_back(at::make_generator<at::CPUGeneratorImpl>(requests[b].seed));
+  }
+  const at::Tensor ids = at::tensor(id_values, at::kLong).view({batch, longest});
+  const at::Tensor mask = at::tensor(mask_values, at::kLong).view({batch, longest});
+  // Positions count real tokens; padding gets 1 (ignored), as transformers' generate does.
+  const at::Tensor positions = (mask.cumsum(-1) - 1).masked_fill(mask.eq(0), 1);
+  KvCache cache;
+  const at::Tensor hidden = llm.forward(llm.embed(ids), mask, positions, &cache);
+  return decode_loop(llm, hidden, mask, positions, cache, params, streams);
+}
+
+std::vector<Generation> generate_from_embeddings(const Llm& llm,
+                                                 const at::Tensor& prompt_embeddings,
+                                                 const SamplingParams& params,
+                                                 const std::vector<uint64_t>& seeds) {
+  const int64_t batch = prompt_embeddings.size(0), length = prompt_embeddings.size(1);
+  if (batch == 0 || params.max_new_tokens <= 0) return std::vector<Generation>(batch);
+  if (params.temperature > 0 && static_cast<int64_t>(seeds.size()) != batch)
+    throw IoError("generate_from_embeddings: sampling needs one seed per row");
+  at::NoGradGuard no_grad;
+  std::vector<at::Generator> streams;
+  for (int64_t b = 0; b < batch; ++b)
+    streams.push_back(at::make_generator<at::CPUGeneratorImpl>(seeds.empty() ? 0 : seeds[b]));
+  const at::Tensor mask = at::ones({batch, length}, at::kLong);
+  const at::Tensor positions = at::arange(length, at::kLong).expand({batch, length});
+  KvCache cache;
+  const at::Tensor hidden = llm.forward(
+      prompt_embeddings.to(llm.placement().device, llm.placement().dtype), mask, positions, &cache);
+  return decode_loop(llm, hidden, mask, positions, cache, params, streams);
 }
 
 }  // namespace genvec

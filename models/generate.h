@@ -4,6 +4,8 @@
 // budget. Prompts are left-padded; positions count real tokens only (transformers' generate).
 #pragma once
 
+#include <ATen/core/Tensor.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,5 +35,13 @@ struct Generation {
 // One Generation per request, in order. Throws IoError for an empty prompt.
 std::vector<Generation> generate(const Llm& llm, const std::vector<GenerationRequest>& requests,
                                  const SamplingParams& params);
+
+// One Generation per row of `prompt_embeddings` (B, T, D): the frozen LLM continues from input
+// embeddings instead of tokens, as `decode` does from an embedder's soft prompts (every row T
+// positions, no padding). seeds: one per row (sampling only; empty for greedy).
+std::vector<Generation> generate_from_embeddings(const Llm& llm,
+                                                 const at::Tensor& prompt_embeddings,
+                                                 const SamplingParams& params,
+                                                 const std::vector<uint64_t>& seeds = {});
 
 }  // namespace genvec
