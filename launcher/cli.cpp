@@ -78,7 +78,7 @@ std::vector<CommandSpec> make_commands() {
        "everything",
        "everything",
        {kForce},
-       nullptr,
+       run_main,
        true,
        true},
       {"complete",

@@ -2,9 +2,9 @@
 # The main job on the embedded default (SmolLM2-135M-Instruct + all-MiniLM-L6-v2, 400 real
 # queries bundled in datasets/): sets up, builds, checks the machine, then runs the pipeline's
 # stages with configs/quickstart.toml on one MPI rank per core (shard, generate, teacher,
-# status) and prints how long each took. `genvec run` then reaches the stages this version has
-# not built yet (train onwards), says so and stops with exit code 3; nothing is faked. Rerunning
-# resumes: finished stages say so and do nothing.
+# status, then `genvec run`, which trains) and prints how long each took, then draws the loss
+# curves (RUN/loss.png). Evaluation is not built yet: `genvec run` says so. Rerunning resumes:
+# finished stages say so and do nothing, training continues from its newest checkpoint.
 #   scripts/quickstart.sh [genvec options, e.g. --set generate.max_new_tokens=32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +47,11 @@ done
 $genvec status --config "$config" "$@"
 rc=0
 timed run "${launch[@]}" run --config "$config" "$@" || rc=$?
+run_dir=$($genvec config --config "$config" "$@" | sed -n 's/^dir = "\(.*\)"$/\1/p' | head -1)
+# Debian's python3 has matplotlib (scripts/setup.sh); a pyenv or venv python3 first on PATH may not.
+plot_python=python3
+python3 -c "import matplotlib" 2>/dev/null || plot_python=/usr/bin/python3
+[ -f "$run_dir/metrics.jsonl" ] && "$plot_python" scripts/plot_metrics.py "$run_dir" || true
 echo "[quickstart] wall time per stage (${launch[*]:0:3}):"
 printf '[quickstart]   %s\n' "${times[@]}"
 exit "$rc"

@@ -31,6 +31,7 @@ DEBIAN_PACKAGES=(
   libopenmpi-dev openmpi-bin
   libhdf5-dev hdf5-tools zlib1g-dev
   libspdlog-dev libtomlplusplus-dev libgtest-dev
+  python3-matplotlib
 )
 
 install_packages() {

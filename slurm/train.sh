@@ -22,9 +22,9 @@ genvec=${GENVEC:-build/launcher/genvec}
 # as mpirun does, instead of leaving the other ranks waiting for it; resubmitting resumes.
 step() { srun --mpi=pmix --kill-on-bad-exit=1 "$genvec" "$@"; }
 step doctor --config "$config" "$@"
-# The stages this version has, one by one (each resumes or skips finished work); `genvec run`
-# then continues with the rest and says which are not built yet.
-for stage in shard generate teacher; do
+# The stages one by one (each resumes or skips finished work), so sacct shows each as a step.
+# Training stopped by SIGTERM (preemption, the time limit) or SIGUSR1 (sbatch --signal) saves a
+# checkpoint and exits with 75: resubmitting resumes from it.
+for stage in shard generate teacher train; do
   step $stage --config "$config" "$@"
 done
-step run --config "$config" "$@"

@@ -39,6 +39,8 @@ int shard_main(const CommandContext& context);
 int generate_main(const CommandContext& context);
 int teacher_main(const CommandContext& context);
 int train_main(const CommandContext& context);
+// `genvec run`: the stages above in order (stages/run_all.cpp).
+int run_main(const CommandContext& context);
 int status_main(const CommandContext& context);
 // `genvec complete`: one chat completion from the frozen LLM (stages/complete.cpp).
 int complete_main(const CommandContext& context);

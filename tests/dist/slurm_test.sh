@@ -2,7 +2,8 @@
 # genvec under Slurm, as users run it: (1) `srun --mpi=pmix -n 2 genvec doctor` and (2) an
 # `sbatch --wait` job whose script runs `mpirun -np 2 genvec doctor`; both must report a world
 # of 2 ranks; (3) the user's `sbatch slurm/train.sh` on configs/tiny.toml: the data stages on 2
-# ranks write every cache, and `genvec run` says what is not built yet. Skips (tests/skip.sh) when
+# ranks write every cache and training runs to the end (metrics, checkpoint, the exported
+# embedder). Skips (tests/skip.sh) when
 # no Slurm controller answers: scripts/slurm-local.sh starts a single-node one (scripts/test.sh
 # does so as root).
 #   slurm_test.sh GENVEC
@@ -35,16 +36,17 @@ timeout 180 sbatch --wait "$scratch/job.sh" || { cat "$scratch/job.out" 2>/dev/n
 cat "$scratch/job.out"
 grep -q "world size 2," "$scratch/job.out" || fail "sbatch + mpirun: genvec did not see 2 ranks"
 
-echo "--- sbatch --wait slurm/train.sh configs/tiny.toml: doctor, the data stages, then run"
-# Training is not built yet: after the data stages the job must say so and fail with exit code 3,
-# never pretend. Update this expectation when `genvec train` lands.
+echo "--- sbatch --wait slurm/train.sh configs/tiny.toml: doctor, the data stages, training"
 rc=0
 (cd "$repo" && GENVEC=$genvec timeout 300 sbatch --wait -o "$scratch/train.out" slurm/train.sh \
   configs/tiny.toml --set run.dir="$scratch/run") || rc=$?
 cat "$scratch/train.out"
+[ "$rc" = 0 ] || fail "slurm/train.sh failed ($rc)"
 grep -q "world size 2," "$scratch/train.out" || fail "slurm/train.sh: doctor did not see 2 ranks"
 [ "$(ls "$scratch"/run/cache/teacher/*.h5 2>/dev/null | wc -l)" = 4 ] ||
   fail "slurm/train.sh: the data stages did not write the 4 teacher caches"
-grep -q "genvec run: not built yet" "$scratch/train.out" || fail "slurm/train.sh: no not-built notice"
-[ "$rc" != 0 ] || fail "slurm/train.sh succeeded although genvec run is not built"
+grep -q "2 rank(s) on cpu float32" "$scratch/train.out" || fail "slurm/train.sh: training not on 2 ranks"
+[ "$(wc -l <"$scratch/run/metrics.jsonl")" = 20 ] && [ -f "$scratch/run/embedder.h5" ] &&
+  [ "$(cat "$scratch/run/checkpoints/latest")" = step-00000020.h5 ] ||
+  fail "slurm/train.sh: training did not reach step 20"
 echo "--- ok"
