@@ -10,3 +10,7 @@ skip_test() {
   echo "SKIPPED: $*"
   exit 77
 }
+skip_test_hardware() {
+  echo "SKIPPED: $*"
+  exit 77
+}
