@@ -70,12 +70,13 @@ struct TrainConfig {
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.999;
   double adam_eps = 1e-8;
-  int64_t micro_batch_tokens = 8192;
+  int64_t micro_batch_tokens = 1024;
   int64_t micro_batch_rows = 0;
   std::string empty_responses = "keep";
   std::string truncated_responses = "keep";
   int64_t log_every = 10;
   int64_t check_every = 100;
+  bool prefix_shortcut = true;
 };
 
 struct EvalConfig {

@@ -191,7 +191,8 @@ std::vector<KeySpec> make_schema() {
       range(key_of("train.micro_batch_tokens", &C::train, &TrainConfig::micro_batch_tokens,
                    "a rank's share of a batch runs in micro-batches of at most this many padded "
                    "decoder positions (rows x longest soft prompts + response), gradients "
-                   "accumulated: memory stays bounded however long a response is"),
+                   "accumulated: memory stays bounded however long a response is (CPU: 1024 "
+                   "keeps SmolLM2-135M near 2 GB; raise it on GPUs)"),
             1, 1 << 30),
       range(key_of("train.micro_batch_rows", &C::train, &TrainConfig::micro_batch_rows,
                    "and of at most this many rows; 0: only the token budget limits them"),
@@ -210,6 +211,10 @@ std::vector<KeySpec> make_schema() {
       range(key_of("train.check_every", &C::train, &TrainConfig::check_every,
                    "ranks compare a checksum of the parameters every this many steps"),
             1, 1 << 30),
+      key_of("train.prefix_shortcut", &C::train, &TrainConfig::prefix_shortcut,
+             "run each query's prefix without autograd and back-propagate only through the N "
+             "special positions (same result, less work); false: the whole query, as the "
+             "reference does"),
 
       key_of("eval.tasks", &C::eval, &EvalConfig::tasks,
              "MTEB-style tasks evaluated during training and by `genvec eval`"),

@@ -237,6 +237,9 @@ int train_main(const CommandContext& context) {
   }
 
   const double peak_gflops = measure_peak_gflops(placement);
+  if (leader)
+    log_info(str_cat("train: measured matmul peak ", static_cast<int64_t>(peak_gflops),
+                     " GFLOP/s per rank (flop_utilisation in metrics.jsonl is relative to it)"));
   std::ofstream metrics;
   if (leader) metrics = open_metrics(run / "metrics.jsonl", step);
   // FLOPs per token of the frozen LLM's matmuls (the LM head apart: it runs on targets only).
@@ -275,7 +278,7 @@ int train_main(const CommandContext& context) {
          micro_batches(share, data.decoder_length, t.micro_batch_tokens, t.micro_batch_rows)) {
       std::vector<const TrainExample*> rows;
       for (int64_t example : micro) rows.push_back(&data.examples[example]);
-      const ObjectiveSums sums = objective_sums(llm, embedder, rows);
+      const ObjectiveSums sums = objective_sums(llm, embedder, rows, t.prefix_shortcut);
       const double recon = sums.recon.item<double>(), align = sums.align.item<double>();
       if (!std::isfinite(recon)) nonfinite = "L_recon";
       if (!std::isfinite(align)) nonfinite = "L_align";

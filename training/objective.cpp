@@ -12,7 +12,7 @@
 namespace genvec {
 
 ObjectiveSums objective_sums(const Llm& llm, const GenEmbedder& embedder,
-                             const std::vector<const TrainExample*>& batch) {
+                             const std::vector<const TrainExample*>& batch, bool prefix_shortcut) {
   const int64_t rows = static_cast<int64_t>(batch.size());
   const int64_t k = embedder.shape().num_compression_tokens;
   const int64_t teacher_size = embedder.shape().teacher_size;
@@ -26,7 +26,7 @@ ObjectiveSums objective_sums(const Llm& llm, const GenEmbedder& embedder,
     queries.push_back(example->query);
     longest = std::max<int64_t>(longest, static_cast<int64_t>(example->response.size()));
   }
-  const at::Tensor prompts = embedder.soft_prompts(embedder.compression_states(llm, queries));
+  const at::Tensor prompts = embedder.soft_prompts(embedder.compression_states(llm, queries, prefix_shortcut));
   const at::Tensor embeddings = embedder.embedding(prompts);
 
   // Decoder rows [left pads][P][response]: ids (pads and prompt slots hold 0, replaced below),

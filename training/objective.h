@@ -32,6 +32,7 @@ struct ObjectiveSums {
 // the frozen LLM reads [left pads][P_1 .. P_K][response embeddings] and every response token
 // is predicted from the position before it (the last soft prompt predicts the first token).
 ObjectiveSums objective_sums(const Llm& llm, const GenEmbedder& embedder,
-                             const std::vector<const TrainExample*>& batch);
+                             const std::vector<const TrainExample*>& batch,
+                             bool prefix_shortcut = true);
 
 }  // namespace genvec
