@@ -60,9 +60,15 @@ class GenEmbedder {
   at::Tensor compression_states(const Llm& llm, const std::vector<std::vector<int32_t>>& queries,
                                 bool prefix_shortcut = true) const;
   at::Tensor soft_prompts(const at::Tensor& compression) const;  // P = R(H), float32
+
   at::Tensor embedding(const at::Tensor& soft_prompts) const;    // mean_k A(P), (B, Dt)
 
  private:
+  // compression_states of rows run as one left-padded batch.
+  at::Tensor padded_compression_states(const Llm& llm,
+                                       const std::vector<std::vector<int32_t>>& queries,
+                                       bool prefix_shortcut) const;
+
   GenEmbedderShape shape_;
   at::Tensor flat_;
 };

@@ -2,6 +2,7 @@
 // each cache still matches what the current config would make (a mismatch is what the stage
 // would refuse without --force). Reads only; rank 0 reports.
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -99,6 +100,19 @@ int status_main(const CommandContext& context) {
                                                  teacher_chunk_rows(config));
     row(name, state.committed_rows, shards[i].rows, state.finished ? "finished" : "in progress",
         current ? "matches the config" : "made from other responses or settings");
+  }
+
+  const fs::path latest = run / "checkpoints" / "latest";
+  std::ifstream latest_file(latest);
+  std::string newest;
+  if (!latest_file || !std::getline(latest_file, newest)) {
+    std::cout << "train      not started (genvec train)\n";
+  } else {
+    std::cout << "train      newest checkpoint " << newest << " of " << config.train.max_steps
+              << " steps"
+              << (fs::exists(run / "embedder.h5") ? "; finished, embedder in RUN/embedder.h5"
+                                                  : "; rerun genvec train to continue")
+              << "\n";
   }
   return 0;
 }

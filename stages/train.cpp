@@ -14,6 +14,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -118,6 +119,18 @@ std::string json_number(double value) {
   return text;
 }
 
+// The tokenizer's size as transformers counts it (len(tokenizer)), which decides where the
+// reference puts the special tokens: llama.cpp's converter pads a GGUF vocabulary up to the
+// embedding table with "[PAD<id>]" tokens (Qwen: 151669 tokens, 151936 rows) that the Hugging
+// Face tokenizer does not have.
+int64_t reference_tokenizer_size(const Tokenizer& tokenizer) {
+  int64_t size = tokenizer.vocab_size();
+  while (size > 0 && tokenizer.token_text(static_cast<int32_t>(size - 1)) ==
+                         "[PAD" + std::to_string(size - 1) + "]")
+    --size;
+  return size;
+}
+
 double peak_rss_mib() {
   struct rusage usage = {};
   getrusage(RUSAGE_SELF, &usage);
@@ -190,11 +203,16 @@ int train_main(const CommandContext& context) {
 
   const CheckpointDir checkpoints(run / "checkpoints");
   std::optional<Checkpoint> resumed;
+  if (context.has_flag("--force") && leader) {  // start over: nothing of the old run may mix in
+    fs::remove_all(checkpoints.dir());
+    fs::remove(run / "metrics.jsonl");
+    fs::remove(run / "embedder.h5");
+  }
   if (!context.has_flag("--force"))
     resumed = checkpoints.load_newest([&](const std::string& why) {
       if (leader) log_warn(why);
     });
-  GenEmbedder embedder = GenEmbedder::initialise(llm, shape, text.tokenizer->vocab_size(),
+  GenEmbedder embedder = GenEmbedder::initialise(llm, shape, reference_tokenizer_size(*text.tokenizer),
                                                  static_cast<uint64_t>(config.run.seed));
   AdamW optimizer(embedder.flat(),
                   {t.adam_beta1, t.adam_beta2, t.adam_eps, t.weight_decay});
@@ -256,6 +274,9 @@ int train_main(const CommandContext& context) {
   StopSignals signals;
   FaultKillSwitch kill_switch("GENVEC_FAULT_KILL_AFTER_STEPS");
   FaultKillSwitch term_switch("GENVEC_FAULT_TERM_AFTER_STEPS", SIGTERM);
+  // Fault injection for the tests: rank 0's reconstruction loss turns NaN at this step.
+  const char* nan_at = std::getenv("GENVEC_FAULT_NAN_AT_STEP");
+  const int64_t nan_step = nan_at && leader ? std::atoll(nan_at) : -1;
   const auto run_start = std::chrono::steady_clock::now();
   const int64_t first_step = step;
   while (step < t.max_steps) {
@@ -278,7 +299,8 @@ int train_main(const CommandContext& context) {
          micro_batches(share, data.decoder_length, t.micro_batch_tokens, t.micro_batch_rows)) {
       std::vector<const TrainExample*> rows;
       for (int64_t example : micro) rows.push_back(&data.examples[example]);
-      const ObjectiveSums sums = objective_sums(llm, embedder, rows, t.prefix_shortcut);
+      ObjectiveSums sums = objective_sums(llm, embedder, rows, t.prefix_shortcut);
+      if (step + 1 == nan_step) sums.recon = sums.recon * std::nan("");
       const double recon = sums.recon.item<double>(), align = sums.align.item<double>();
       if (!std::isfinite(recon)) nonfinite = "L_recon";
       if (!std::isfinite(align)) nonfinite = "L_align";

@@ -7,6 +7,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "data/generation_cache.h"
+#include "data/query_files.h"
 #include "data/shards.h"
 #include "data/teacher_cache.h"
 #include "models/teacher.h"
@@ -31,6 +32,10 @@ TrainData train_data_load(const Config& config, const Placement& placement,
   const fs::path run = config.run.dir;
   const TrainConfig& t = config.train;
   const std::vector<ShardEntry> shards = shard_manifest_entries(run / "shards");
+  if (shard_manifest_fingerprint(run / "shards") !=
+      shard_input_fingerprint(query_files_expand(config.data.files), shard_options(config.data)))
+    throw ConfigError((run / "shards").string() + " was made from other [data] files or settings",
+                      "rerun `genvec shard --force`, then generate and teacher, with this config");
   const fs::path generations = run / "cache" / "generations";
   const fs::path teacher_dir = run / "cache" / "teacher";
   const GenerationSetup setup = generation_setup(config, placement);

@@ -154,6 +154,13 @@ std::vector<int64_t> CheckpointDir::steps() const {
 
 void CheckpointDir::save(const Checkpoint& checkpoint, int64_t keep, int64_t keep_every) const {
   fs::create_directories(dir_);
+  // A run killed while writing leaves step-*.h5.tmp.<pid> (common/atomic_file.h): never read, and
+  // cleared here so they do not pile up.
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("step-") && name.find(".h5.tmp.") != std::string::npos)
+      fs::remove(entry.path());
+  }
   checkpoint_write(file_for(checkpoint.step), checkpoint);
   write_file_atomic(dir_ / "latest", file_for(checkpoint.step).filename().string() + "\n");
   const std::vector<int64_t> all = steps();

@@ -49,6 +49,7 @@ class CheckpointDir {
 
   // Writes the step's checkpoint, points `latest` at it, then removes what retention drops:
   // all but the newest `keep` and those whose step is a multiple of `keep_every` (0: none).
+  // Temporaries of writes killed earlier are removed first.
   void save(const Checkpoint& checkpoint, int64_t keep, int64_t keep_every) const;
 
   // The newest checkpoint that reads and verifies, starting from the one `latest` names (or the

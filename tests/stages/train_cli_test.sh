@@ -7,7 +7,8 @@
 #   micro-batches within 1e-6; a 2-rank checkpoint resumes on 1 and on 3 ranks;
 # - SIGTERM (injected after step 7, and sent from outside to a running job): the step finishes, a
 #   checkpoint is written, exit code 75; the rerun continues exactly;
-# - a damaged newest checkpoint is skipped with a warning for the previous one;
+# - a damaged newest checkpoint is skipped with a warning for the previous one; a non-finite loss
+#   stops the run naming the step, rank and loss, keeping the last good checkpoint;
 # - a missing or stale cache is refused naming the stage to rerun; a finished run does nothing.
 #   train_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
 set -euo pipefail
@@ -63,6 +64,9 @@ assert rows[0]["lr"] == 0 and rows[1]["lr"] > 0, "warm-up starts at 0"
 assert rows[-1]["loss_recon"] < rows[0]["loss_recon"], "the loss falls"
 assert all(0 < r["flop_utilisation"] < 1 for r in rows)
 PY
+out=$(run straight status 2>&1) || fail "status: $out"
+echo "$out" | grep -q "train      newest checkpoint step-00000020.h5 of 20 steps; finished" ||
+  fail "status after training: $out"
 out=$(run straight train 2>&1) || fail "rerun of a finished run: $out"
 echo "$out" | grep -q "already trained to step 20" || fail "finished run retrained: $out"
 
@@ -129,6 +133,16 @@ out=$(run straight train --set train.max_steps=22 2>&1) || fail "resume past dam
 echo "$out" | grep -q "step-00000020.h5.*falling back" || fail "no warning for the damage: $out"
 echo "$out" | grep -q "resuming from .*step-00000015.h5" || fail "did not fall back: $out"
 
+# A non-finite loss (injected on rank 0 at step 7, on 2 ranks) stops the run naming the step,
+# rank and loss; the checkpoint before it stays the newest.
+clone data diverged
+out=$(GENVEC_FAULT_NAN_AT_STEP=7 "${mpirun[@]}" 2 "$genvec" train --config "$config" \
+  --set run.dir="$work/diverged" 2>&1) && fail "trained through a non-finite loss"
+echo "$out" | grep -q "step 7: L_recon is not finite on rank 0" || fail "no NaN error: $out"
+echo "$out" | grep -q "the last good checkpoint is kept" || fail "no hint after the NaN: $out"
+[ "$(cat "$work/diverged/checkpoints/latest")" = step-00000005.h5 ] ||
+  fail "the last good checkpoint is not the newest after the NaN"
+
 # Missing and stale caches.
 clone data broken
 rm "$work/broken/cache/teacher/shard-00001-of-00004.h5"
@@ -136,4 +150,6 @@ out=$(run broken train 2>&1) && fail "trained without a teacher cache"
 echo "$out" | grep -q "run \`genvec teacher\`" || fail "missing teacher cache: $out"
 out=$(run data train --set generate.max_new_tokens=12 2>&1) && fail "trained on stale caches"
 echo "$out" | grep -q "rerun \`genvec generate --force\`" || fail "stale generation cache: $out"
+out=$(run data train --set data.max_queries=150 2>&1) && fail "trained on shards of other data"
+echo "$out" | grep -q "rerun \`genvec shard --force\`" || fail "stale shards: $out"
 echo "train CLI: ok"

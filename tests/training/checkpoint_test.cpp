@@ -1,5 +1,5 @@
-// Checkpoints round-trip exactly; retention keeps the newest K and every M-th; `latest` names the
-// newest; a damaged or truncated newest checkpoint is reported and the one before it is used.
+// Checkpoints round-trip exactly; retention keeps the newest K and every M-th and clears killed
+// writes' temporaries; `latest` names the newest; a damaged or truncated newest checkpoint is reported and the one before it is used.
 #include "training/checkpoint.h"
 
 #include <gtest/gtest.h>
@@ -65,6 +65,8 @@ TEST_F(CheckpointDirTest, RoundTripsEveryField) {
 
 TEST_F(CheckpointDirTest, KeepsTheNewestAndEveryMthAndPointsLatestAtTheNewest) {
   const CheckpointDir dir(dir_);
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "step-00000005.h5.tmp.4242") << "a write killed part-way";
   for (int64_t step = 5; step <= 30; step += 5) dir.save(sample(step), 2, 10);
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir_))
