@@ -54,13 +54,13 @@ class GenEmbedder {
   at::Tensor tensor(const std::string& name) const;  // a view of flat()
 
   // H (B, K, D) float32 of queries given as token ids (each non-empty, already truncated so that
-  // query + N tokens fit the row budget): one causal forward of [left pads][query][N tokens].
-  // The query prefix does not depend on the special tokens, so with `prefix_shortcut` it runs
-  // without autograd once and only the N positions are computed with gradients (same numbers).
+  // query + N tokens fit the row budget): a causal forward of [left pads][query][N tokens], rows
+  // of similar length batched together. The query prefix does not depend on the special tokens,
+  // so with `prefix_shortcut` it runs without autograd once and only the N positions are
+  // computed with gradients (same numbers).
   at::Tensor compression_states(const Llm& llm, const std::vector<std::vector<int32_t>>& queries,
                                 bool prefix_shortcut = true) const;
   at::Tensor soft_prompts(const at::Tensor& compression) const;  // P = R(H), float32
-
   at::Tensor embedding(const at::Tensor& soft_prompts) const;    // mean_k A(P), (B, Dt)
 
  private:

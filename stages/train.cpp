@@ -287,8 +287,8 @@ int train_main(const CommandContext& context) {
       global_targets += static_cast<int64_t>(data.examples[example].response.size());
       query_tokens += static_cast<int64_t>(data.examples[example].query.size());
     }
-    const std::vector<int64_t> share =
-        rank_share(batch, data.decoder_length, world.rank(), world.size());
+    const std::vector<int64_t> share = sorted_by_length(
+        rank_share(batch, data.work, world.rank(), world.size()), data.decoder_length);
     const double recon_scale = t.recon_weight / static_cast<double>(global_targets);
     const double align_scale =
         t.align_weight / static_cast<double>(t.global_batch_size * shape.teacher_size);

@@ -122,6 +122,8 @@ TrainData train_data_load(const Config& config, const Placement& placement,
                              targets.embeddings.begin() + (i + 1) * targets.dimension);
       data.decoder_length.push_back(t.num_compression_tokens +
                                     static_cast<int64_t>(example.response.size()));
+      data.work.push_back(2 * (data.decoder_length.back() + t.num_tokens) +
+                          static_cast<int64_t>(example.query.size()));
       data.examples.push_back(std::move(example));
     }
   }

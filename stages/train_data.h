@@ -17,7 +17,10 @@ struct LlmTextSide;
 
 struct TrainData {
   std::vector<TrainExample> examples;  // shard order, then the caches' row order
-  std::vector<int64_t> decoder_length;  // K + response tokens, per example (micro-batch cost)
+  std::vector<int64_t> decoder_length;  // K + response tokens, per example (micro-batch size)
+  // Compute per example, in token passes: the decoder's and the N special positions' forward and
+  // backward (2 each), the query prefix's forward (1); what ranks balance their shares by.
+  std::vector<int64_t> work;
   int64_t teacher_size = 0;
   std::string fingerprint;  // of the caches' contents and the tokenization settings
   // What the data options did (the log reports them; nothing is dropped silently).

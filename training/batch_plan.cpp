@@ -30,12 +30,17 @@ std::vector<int64_t> BatchOrder::global_batch(int64_t step) {
   return batch;
 }
 
-std::vector<int64_t> rank_share(const std::vector<int64_t>& batch,
-                                const std::vector<int64_t>& length, int rank, int world) {
-  std::vector<int64_t> sorted = batch;
-  std::stable_sort(sorted.begin(), sorted.end(), [&](int64_t a, int64_t b) {
+std::vector<int64_t> sorted_by_length(std::vector<int64_t> examples,
+                                      const std::vector<int64_t>& length) {
+  std::stable_sort(examples.begin(), examples.end(), [&](int64_t a, int64_t b) {
     return length[a] != length[b] ? length[a] > length[b] : a < b;
   });
+  return examples;
+}
+
+std::vector<int64_t> rank_share(const std::vector<int64_t>& batch,
+                                const std::vector<int64_t>& cost, int rank, int world) {
+  const std::vector<int64_t> sorted = sorted_by_length(batch, cost);
   std::vector<int64_t> share;
   for (size_t i = rank; i < sorted.size(); i += world) share.push_back(sorted[i]);
   return share;

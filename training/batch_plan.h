@@ -26,10 +26,14 @@ class BatchOrder {
   std::vector<int64_t> cached_;
 };
 
-// Rank `rank`'s share of `batch`: sorted by `length` (descending; ties by index), every
-// world-th from position rank.
+// Rank `rank`'s share of `batch`: the batch sorted by `cost` (descending; ties by index), every
+// world-th from position rank, so the ranks get similar work.
 std::vector<int64_t> rank_share(const std::vector<int64_t>& batch,
-                                const std::vector<int64_t>& length, int rank, int world);
+                                const std::vector<int64_t>& cost, int rank, int world);
+
+// `examples` sorted by `length`, descending (ties by index): what micro_batches expects.
+std::vector<int64_t> sorted_by_length(std::vector<int64_t> examples,
+                                      const std::vector<int64_t>& length);
 
 // `share` (sorted by length descending) cut into consecutive micro-batches whose rows x longest
 // length stays within max_tokens (a single longer row runs alone) and, when max_rows > 0, whose

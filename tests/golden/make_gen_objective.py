@@ -132,19 +132,22 @@ def make_tokenizer(n_tokens):
     return tokenizer
 
 
-def build_reference_model(model_dir, tokenizer, teacher_dim):
-    """scripts/train.py main(), lines 326-501, for model=<model_dir>, special_tokens=total_4,
-    training=llm2vec-gen, torch_dtype=float32 (the paper uses bfloat16)."""
+def build_reference_model(model_dir, tokenizer, teacher_dim, special_tokens=None,
+                          k_compression=None, **load):
+    """scripts/train.py main(), lines 326-501, for model=<model_dir>, special_tokens=total_4
+    (or the given list, with k_compression compression tokens), training=llm2vec-gen,
+    torch_dtype=float32 (the paper uses bfloat16). `load` goes to every from_pretrained (e.g.
+    gguf_file=..., for bench/train_peers.py)."""
     from peft import TrainableTokensConfig, get_peft_model
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, set_seed
     from llm2vec_gen.models import EncoderDecoderModel, ProjectionModel
 
     set_seed(SEED)                                                            # train.py:326
-    config = AutoConfig.from_pretrained(model_dir)                            # train.py:387
+    config = AutoConfig.from_pretrained(model_dir, **load)                    # train.py:387
     if tokenizer.pad_token is None:                                           # train.py:403-404
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.padding_side = "left"  # train.py:405, conf/model/default.yaml tokenizer_padding_side
-    special_tokens = list(SPECIAL_TOKENS)                                     # train.py:406
+    special_tokens = list(special_tokens or SPECIAL_TOKENS)                   # train.py:406
     config.tokenizer_original_num_tokens = len(tokenizer)                     # train.py:408
     if len(tokenizer) == config.vocab_size:                                   # train.py:409-414
         tokenizer.add_special_tokens({"additional_special_tokens": special_tokens})
@@ -157,12 +160,12 @@ def build_reference_model(model_dir, tokenizer, teacher_dim):
     config.special_tokens_ids = tokenizer.convert_tokens_to_ids(special_tokens)  # train.py:418
     config.torch_dtype = torch.float32                                        # train.py:421-425
     encoder_model = AutoModel.from_pretrained(model_dir, config=config,      # train.py:434-443
-                                              torch_dtype=config.torch_dtype)
+                                              torch_dtype=config.torch_dtype, **load)
     encoder_model.resize_token_embeddings(len(tokenizer))                     # train.py:444
     peft_config = TrainableTokensConfig(token_indices=config.special_tokens_ids)  # :445-449
     encoder_model = get_peft_model(encoder_model, peft_config=peft_config)    # train.py:450
     decoder_model = AutoModelForCausalLM.from_pretrained(                     # train.py:459-470
-        model_dir, config=config, torch_dtype=config.torch_dtype)
+        model_dir, config=config, torch_dtype=config.torch_dtype, **load)
     for _, param in decoder_model.named_parameters():                         # train.py:472-473
         param.requires_grad = False
     reconstruction_mlp = ProjectionModel(                                     # train.py:478-484
@@ -175,7 +178,7 @@ def build_reference_model(model_dir, tokenizer, teacher_dim):
         dtype=encoder_model.config.torch_dtype)
     return EncoderDecoderModel(                                               # train.py:494-501
         encoder_model=encoder_model, decoder_model=decoder_model,
-        encoding_mode=f"last_{K_COMPRESSION}_tokens",  # conf/model/default.yaml: last_10_tokens
+        encoding_mode=f"last_{k_compression or K_COMPRESSION}_tokens",  # conf/model/default.yaml
         reconstruction_mlp=reconstruction_mlp, alignment_mlp=alignment_mlp,
         save_decoder=False)  # not use_encoder_as_decoder and not freeze_decoder_fully(=true)
 

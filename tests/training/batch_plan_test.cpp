@@ -48,6 +48,7 @@ TEST(RankShare, SharesPartitionTheBatchWhateverTheWorldSize) {
   }
   // Ties between equal lengths go by index, so every rank sorts the same way.
   EXPECT_EQ(rank_share(batch, length, 0, 1), (std::vector<int64_t>{1, 3, 0, 4, 6, 2}));
+  EXPECT_EQ(sorted_by_length({6, 0, 3}, length), (std::vector<int64_t>{3, 0, 6}));
 }
 
 TEST(MicroBatches, StayWithinTheTokenAndRowBudgets) {
