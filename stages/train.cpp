@@ -274,9 +274,15 @@ int train_main(const CommandContext& context) {
   StopSignals signals;
   FaultKillSwitch kill_switch("GENVEC_FAULT_KILL_AFTER_STEPS");
   FaultKillSwitch term_switch("GENVEC_FAULT_TERM_AFTER_STEPS", SIGTERM);
-  // Fault injection for the tests: rank 0's reconstruction loss turns NaN at this step.
-  const char* nan_at = std::getenv("GENVEC_FAULT_NAN_AT_STEP");
-  const int64_t nan_step = nan_at && leader ? std::atoll(nan_at) : -1;
+  // Fault injection for the tests: rank 0's reconstruction loss turns NaN at one step; the last
+  // rank's parameters drift from the others' after one step.
+  auto fault_step = [](const char* variable, bool here) -> int64_t {
+    const char* value = std::getenv(variable);
+    return value && here ? std::atoll(value) : -1;
+  };
+  const int64_t nan_step = fault_step("GENVEC_FAULT_NAN_AT_STEP", leader);
+  const int64_t drift_step =
+      fault_step("GENVEC_FAULT_DRIFT_AT_STEP", world.rank() == world.size() - 1 && !leader);
   const auto run_start = std::chrono::steady_clock::now();
   const int64_t first_step = step;
   while (step < t.max_steps) {
@@ -335,6 +341,7 @@ int train_main(const CommandContext& context) {
     at::Tensor parameters = embedder.flat().detach();
     optimizer.step(parameters, summed, lr);
     ++step;
+    if (step == drift_step) parameters.add_(1e-3);
 
     const double recon_loss = total[0] / global_targets;
     const double align_loss = total[1] / (t.global_batch_size * shape.teacher_size);

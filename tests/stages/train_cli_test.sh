@@ -8,7 +8,8 @@
 # - SIGTERM (injected after step 7, and sent from outside to a running job): the step finishes, a
 #   checkpoint is written, exit code 75; the rerun continues exactly;
 # - a damaged newest checkpoint is skipped with a warning for the previous one; a non-finite loss
-#   stops the run naming the step, rank and loss, keeping the last good checkpoint;
+#   stops the run naming the step, rank and loss, keeping the last good checkpoint; ranks whose
+#   parameters drift apart are caught;
 # - a missing or stale cache is refused naming the stage to rerun; a finished run does nothing.
 #   train_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
 set -euo pipefail
@@ -142,6 +143,13 @@ echo "$out" | grep -q "step 7: L_recon is not finite on rank 0" || fail "no NaN 
 echo "$out" | grep -q "the last good checkpoint is kept" || fail "no hint after the NaN: $out"
 [ "$(cat "$work/diverged/checkpoints/latest")" = step-00000005.h5 ] ||
   fail "the last good checkpoint is not the newest after the NaN"
+
+# Ranks whose parameters drift apart (injected on rank 1 after step 6) are caught at the next
+# check (every 5 steps in tiny.toml).
+clone data drifted
+out=$(GENVEC_FAULT_DRIFT_AT_STEP=6 "${mpirun[@]}" 2 "$genvec" train --config "$config" \
+  --set run.dir="$work/drifted" 2>&1) && fail "trained on with diverged ranks"
+echo "$out" | grep -q "step 10: the ranks' parameters diverged" || fail "no divergence error: $out"
 
 # Missing and stale caches.
 clone data broken
