@@ -61,8 +61,8 @@ GenEmbedder GenEmbedder::initialise(const Llm& llm, const GenEmbedderShape& shap
       }
       continue;
     }
-    // nn.Linear.reset_parameters: kaiming_uniform(a = sqrt(5)) on the weight is U(+-1/sqrt(fan_in)),
-    // and the bias is U(+-1/sqrt(fan_in)); fan_in is D for both projections.
+    // nn.Linear.reset_parameters: kaiming_uniform(a = sqrt(5)) on the weight is
+    // U(+-1/sqrt(fan_in)), and the bias is U(+-1/sqrt(fan_in)); fan_in is D for both projections.
     const double bound = 1.0 / std::sqrt(static_cast<double>(shape.hidden_size));
     for (int64_t i = 0; i < slice.numel; ++i)
       out[i] = static_cast<float>((2.0 * random.uniform() - 1.0) * bound);
@@ -86,9 +86,8 @@ at::Tensor GenEmbedder::compression_states(const Llm& llm,
   const int64_t batch = static_cast<int64_t>(queries.size());
   std::vector<int64_t> order(batch);
   for (int64_t b = 0; b < batch; ++b) order[b] = b;
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-    return queries[a].size() > queries[b].size();
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return queries[a].size() > queries[b].size(); });
   std::vector<at::Tensor> parts;
   for (size_t start = 0; start < order.size();) {
     size_t end = start + 1;
@@ -102,12 +101,12 @@ at::Tensor GenEmbedder::compression_states(const Llm& llm,
   if (parts.size() == 1 && std::is_sorted(order.begin(), order.end())) return parts[0];
   std::vector<int64_t> position(batch);  // where row b landed in the grouped order
   for (int64_t i = 0; i < batch; ++i) position[order[i]] = i;
-  return at::cat(parts).index_select(
-      0, at::tensor(position, at::kLong).to(parts[0].device()));
+  return at::cat(parts).index_select(0, at::tensor(position, at::kLong).to(parts[0].device()));
 }
 
-at::Tensor GenEmbedder::padded_compression_states(
-    const Llm& llm, const std::vector<std::vector<int32_t>>& queries, bool prefix_shortcut) const {
+at::Tensor GenEmbedder::padded_compression_states(const Llm& llm,
+                                                  const std::vector<std::vector<int32_t>>& queries,
+                                                  bool prefix_shortcut) const {
   const int64_t batch = static_cast<int64_t>(queries.size());
   const int64_t n = shape_.num_tokens, k = shape_.num_compression_tokens;
   int64_t longest = 0;
@@ -137,8 +136,8 @@ at::Tensor GenEmbedder::padded_compression_states(
     }
     hidden = llm.forward(specials, full_mask, std::nullopt, &cache);
   } else {
-    hidden = llm.forward(at::cat({llm.embed(prefix_ids), specials}, 1), full_mask)
-                 .narrow(1, longest, n);
+    hidden =
+        llm.forward(at::cat({llm.embed(prefix_ids), specials}, 1), full_mask).narrow(1, longest, n);
   }
   return hidden.narrow(1, n - k, k).to(at::kFloat);
 }

@@ -53,7 +53,8 @@ def main():
     lr.set_ylabel("learning rate")
     lines = ax.get_legend_handles_labels()
     extra = lr.get_legend_handles_labels()
-    ax.legend(lines[0] + extra[0], lines[1] + extra[1], loc="upper right")
+    ax.legend(lines[0] + extra[0], lines[1] + extra[1], loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncol=4, frameon=False)  # below the axes, off the curves
     ax.set_title(f"{os.path.basename(os.path.abspath(args.run))}: {len(rows)} rows, "
                  f"last step {steps[-1]}")
     fig.tight_layout()

@@ -10,16 +10,18 @@ namespace genvec {
 
 int run_main(const CommandContext& context) {
   const bool leader = context.world.rank() == 0;
-  const std::pair<const char*, CommandMain> stages[] = {
-      {"shard", shard_main}, {"generate", generate_main}, {"teacher", teacher_main},
-      {"train", train_main}};
+  const std::pair<const char*, CommandMain> stages[] = {{"shard", shard_main},
+                                                        {"generate", generate_main},
+                                                        {"teacher", teacher_main},
+                                                        {"train", train_main}};
   for (const auto& [name, stage] : stages) {
     if (leader) log_info(str_cat("genvec run: ", name));
     if (const int code = stage(context); code != 0) return code;
   }
   if (leader)
-    log_info("genvec run: done; eval, encode and decode are not built in this version (the "
-             "trained embedder is RUN/embedder.h5)");
+    log_info(
+        "genvec run: done; eval, encode and decode are not built in this version (the "
+        "trained embedder is RUN/embedder.h5)");
   return 0;
 }
 

@@ -146,8 +146,7 @@ std::ofstream open_metrics(const fs::path& file, int64_t step) {
       if (line.empty()) continue;
       try {
         const Json row = json_parse(line, file.string());
-        if (row.find("step") && row.find("step")->as_int("step") <= step)
-          kept.push_back(line);
+        if (row.find("step") && row.find("step")->as_int("step") <= step) kept.push_back(line);
       } catch (const Error&) {
         // a line cut short when the run was killed: dropped with the steps after it
       }
@@ -173,8 +172,8 @@ int train_main(const CommandContext& context) {
   const LlmTextSide text = with_context("loading the tokenizer of " + model_path.string(),
                                         [&] { return load_llm_text_side(model_path); });
   const TrainData data = train_data_load(config, placement, text);
-  const Llm llm =
-      with_context("loading " + model_path.string(), [&] { return Llm::load(model_path, placement); });
+  const Llm llm = with_context("loading " + model_path.string(),
+                               [&] { return Llm::load(model_path, placement); });
   const GenEmbedderShape shape{t.num_tokens, t.num_compression_tokens, llm.hparams().hidden_size,
                                data.teacher_size};
   const bool nccl = config.dist.backend == "nccl" ||
@@ -184,10 +183,11 @@ int train_main(const CommandContext& context) {
            : world.make_cpu_communicator(config.dist.timeout_s);
   if (leader)
     log_info(str_cat("train: ", data.examples.size(), " examples (", data.rows_read,
-                     " cached rows; responses empty ", data.empty_responses, ", cut by max_new_tokens ",
-                     data.truncated_responses, ", skipped ", data.skipped, "; queries truncated ",
-                     data.truncated_queries, "), ", world.size(), " rank(s) on ",
-                     placement.describe(), ", gradients over ", communicator->backend()));
+                     " cached rows; responses empty ", data.empty_responses,
+                     ", cut by max_new_tokens ", data.truncated_responses, ", skipped ",
+                     data.skipped, "; queries truncated ", data.truncated_queries, "), ",
+                     world.size(), " rank(s) on ", placement.describe(), ", gradients over ",
+                     communicator->backend()));
 
   Checkpoint identity;  // what every checkpoint of this run records besides the tensors
   identity.config_toml = config_to_toml(config);
@@ -212,10 +212,10 @@ int train_main(const CommandContext& context) {
     resumed = checkpoints.load_newest([&](const std::string& why) {
       if (leader) log_warn(why);
     });
-  GenEmbedder embedder = GenEmbedder::initialise(llm, shape, reference_tokenizer_size(*text.tokenizer),
-                                                 static_cast<uint64_t>(config.run.seed));
-  AdamW optimizer(embedder.flat(),
-                  {t.adam_beta1, t.adam_beta2, t.adam_eps, t.weight_decay});
+  GenEmbedder embedder =
+      GenEmbedder::initialise(llm, shape, reference_tokenizer_size(*text.tokenizer),
+                              static_cast<uint64_t>(config.run.seed));
+  AdamW optimizer(embedder.flat(), {t.adam_beta1, t.adam_beta2, t.adam_eps, t.weight_decay});
   int64_t step = 0;
   if (resumed) {
     check_resumable(*resumed, identity, checkpoints.file_for(resumed->step));
@@ -249,7 +249,8 @@ int train_main(const CommandContext& context) {
     log_info(str_cat("train: the trained embedder is in ", (run / "embedder.h5").string()));
   };
   if (step >= t.max_steps) {
-    if (leader) log_info(str_cat("train: already trained to step ", step, " (--force starts over)"));
+    if (leader)
+      log_info(str_cat("train: already trained to step ", step, " (--force starts over)"));
     if (!fs::exists(run / "embedder.h5")) export_embedder();
     return 0;
   }
@@ -321,18 +322,17 @@ int train_main(const CommandContext& context) {
     if (nonfinite.empty() && !at::isfinite(gradient).all().item<bool>()) nonfinite = "gradient";
     at::Tensor buffer = at::cat(
         {gradient, at::tensor({static_cast<float>(recon_sum), static_cast<float>(align_sum),
-                               nonfinite.empty() ? 0.0f : 1.0f,
-                               g_stop_signal.load() ? 1.0f : 0.0f},
+                               nonfinite.empty() ? 0.0f : 1.0f, g_stop_signal.load() ? 1.0f : 0.0f},
                               at::TensorOptions(placement.device).dtype(at::kFloat))});
     communicator->all_reduce(buffer, ReduceOp::sum);
     const at::Tensor totals = buffer.narrow(0, numel, 4).to(at::kCPU, at::kDouble);
     const double* total = totals.data_ptr<double>();
     if (total[2] > 0)
-      throw Error(nonfinite.empty()
-                      ? str_cat("step ", step + 1, ": a loss or the gradient is not finite on "
-                                                   "another rank (its log names it)")
-                      : str_cat("step ", step + 1, ": ", nonfinite, " is not finite on rank ",
-                                world.rank()),
+      throw Error(nonfinite.empty() ? str_cat("step ", step + 1,
+                                              ": a loss or the gradient is not finite on "
+                                              "another rank (its log names it)")
+                                    : str_cat("step ", step + 1, ": ", nonfinite,
+                                              " is not finite on rank ", world.rank()),
                   "the last good checkpoint is kept; lower train.lr or check the caches, then "
                   "rerun to resume from it");
     at::Tensor summed = buffer.narrow(0, 0, numel);
@@ -360,12 +360,16 @@ int train_main(const CommandContext& context) {
                         "from the last checkpoint");
     }
     if (leader && (step % t.log_every == 0 || step == first_step + 1 || step == t.max_steps)) {
-      const int64_t tokens = query_tokens + global_targets +
-                             (shape.num_tokens + shape.num_compression_tokens) * t.global_batch_size;
-      const double flops = layer_flops * (query_tokens + 2.0 * (shape.num_tokens * t.global_batch_size +
-                                                                 global_targets +
-                                                                 shape.num_compression_tokens * t.global_batch_size)) +
-                           3.0 * head_flops * global_targets;
+      const int64_t tokens =
+          query_tokens + global_targets +
+          (shape.num_tokens + shape.num_compression_tokens) * t.global_batch_size;
+      // The prefix runs forward only; the N special positions and the decoder (K prompts +
+      // targets) forward and backward to their inputs (the frozen weights get no gradient), so
+      // twice; the LM head on the targets forward and backward.
+      const int64_t backward_tokens =
+          (shape.num_tokens + shape.num_compression_tokens) * t.global_batch_size + global_targets;
+      const double flops = layer_flops * (query_tokens + 2.0 * backward_tokens) +
+                           2.0 * head_flops * global_targets;
       const double elapsed =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
       const double eta = elapsed / (step - first_step) * (t.max_steps - step);

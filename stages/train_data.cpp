@@ -59,25 +59,25 @@ TrainData train_data_load(const Config& config, const Placement& placement,
     const fs::path generation_file = generations / (name + ".h5");
     const ShardChunksState generated = generation_shard_state(generations, name);
     if (!generated.finished)
-      throw ConfigError(generation_file.string() + " is missing: shard " + name +
-                            " is not generated yet",
-                        "run `genvec generate` with this config first");
+      throw ConfigError(
+          generation_file.string() + " is missing: shard " + name + " is not generated yet",
+          "run `genvec generate` with this config first");
     if (generated.fingerprint != generation_cache_info(setup, shard).fingerprint)
-      throw ConfigError(generation_file.string() +
-                            " was made from other queries, model or decoding settings",
-                        "rerun `genvec generate --force` and `genvec teacher --force` with this "
-                        "config");
+      throw ConfigError(
+          generation_file.string() + " was made from other queries, model or decoding settings",
+          "rerun `genvec generate --force` and `genvec teacher --force` with this "
+          "config");
     const fs::path teacher_file = teacher_dir / (name + ".h5");
     const ShardChunksState embedded = teacher_shard_state(teacher_dir, name);
     if (!embedded.finished)
-      throw ConfigError(teacher_file.string() + " is missing: shard " + name +
-                            " has no teacher embeddings yet",
-                        "run `genvec teacher` with this config first");
+      throw ConfigError(
+          teacher_file.string() + " is missing: shard " + name + " has no teacher embeddings yet",
+          "run `genvec teacher` with this config first");
     if (embedded.fingerprint != teacher_fingerprint(generated.content_checksum, *teacher,
                                                     teacher_id, teacher_chunk_rows(config)))
-      throw ConfigError(teacher_file.string() +
-                            " was made from other responses or teacher settings",
-                        "rerun `genvec teacher --force` with this config");
+      throw ConfigError(
+          teacher_file.string() + " was made from other responses or teacher settings",
+          "rerun `genvec teacher --force` with this config");
     fingerprint.add_field(generated.content_checksum).add_field(embedded.content_checksum);
 
     const std::vector<GenerationRow> rows = generation_file_read(generation_file);

@@ -38,8 +38,8 @@ std::vector<int64_t> sorted_by_length(std::vector<int64_t> examples,
   return examples;
 }
 
-std::vector<int64_t> rank_share(const std::vector<int64_t>& batch,
-                                const std::vector<int64_t>& cost, int rank, int world) {
+std::vector<int64_t> rank_share(const std::vector<int64_t>& batch, const std::vector<int64_t>& cost,
+                                int rank, int world) {
   const std::vector<int64_t> sorted = sorted_by_length(batch, cost);
   std::vector<int64_t> share;
   for (size_t i = rank; i < sorted.size(); i += world) share.push_back(sorted[i]);

@@ -28,8 +28,8 @@ class BatchOrder {
 
 // Rank `rank`'s share of `batch`: the batch sorted by `cost` (descending; ties by index), every
 // world-th from position rank, so the ranks get similar work.
-std::vector<int64_t> rank_share(const std::vector<int64_t>& batch,
-                                const std::vector<int64_t>& cost, int rank, int world);
+std::vector<int64_t> rank_share(const std::vector<int64_t>& batch, const std::vector<int64_t>& cost,
+                                int rank, int world);
 
 // `examples` sorted by `length`, descending (ties by index): what micro_batches expects.
 std::vector<int64_t> sorted_by_length(std::vector<int64_t> examples,

@@ -182,9 +182,9 @@ std::optional<Checkpoint> CheckpointDir::load_newest(
     std::fclose(f);
   }
   if (named) {
-    candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
-                                    [&](int64_t s) { return s > *named; }),
-                     candidates.end());
+    candidates.erase(
+        std::remove_if(candidates.begin(), candidates.end(), [&](int64_t s) { return s > *named; }),
+        candidates.end());
     if (std::find(candidates.begin(), candidates.end(), *named) == candidates.end())
       warn((dir_ / "latest").string() + " names " + file_for(*named).filename().string() +
            ", which is gone; using the newest checkpoint there is");

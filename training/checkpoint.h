@@ -27,8 +27,8 @@ struct Checkpoint {
   int64_t step = 0;
   std::vector<CheckpointTensor> parameters;
   std::vector<CheckpointTensor> adam_m, adam_v;  // empty in an exported embedder
-  std::string config_toml;  // the resolved config of the run that wrote it
-  std::string data_fingerprint;  // of the caches it trained on
+  std::string config_toml;                       // the resolved config of the run that wrote it
+  std::string data_fingerprint;                  // of the caches it trained on
   // What the embedder belongs to: the LLM (file identity, path) and its shape.
   std::string model_identity, model_path;
   int64_t num_tokens = 0, num_compression_tokens = 0, hidden_size = 0, teacher_size = 0;

@@ -26,7 +26,8 @@ ObjectiveSums objective_sums(const Llm& llm, const GenEmbedder& embedder,
     queries.push_back(example->query);
     longest = std::max<int64_t>(longest, static_cast<int64_t>(example->response.size()));
   }
-  const at::Tensor prompts = embedder.soft_prompts(embedder.compression_states(llm, queries, prefix_shortcut));
+  const at::Tensor prompts =
+      embedder.soft_prompts(embedder.compression_states(llm, queries, prefix_shortcut));
   const at::Tensor embeddings = embedder.embedding(prompts);
 
   // Decoder rows [left pads][P][response]: ids (pads and prompt slots hold 0, replaced below),

@@ -33,12 +33,13 @@ void AdamW::step(at::Tensor& parameters, const at::Tensor& gradient, double lr) 
   parameters.addcdiv_(m_, denominator, -lr / bias_correction1);
 }
 
-double linear_schedule_lr(double peak, int64_t step, int64_t warmup_steps,
-                          int64_t schedule_steps) {
+double linear_schedule_lr(double peak, int64_t step, int64_t warmup_steps, int64_t schedule_steps) {
   if (step < warmup_steps)
-    return peak * static_cast<double>(step) / static_cast<double>(std::max<int64_t>(1, warmup_steps));
+    return peak * static_cast<double>(step) /
+           static_cast<double>(std::max<int64_t>(1, warmup_steps));
   return peak * std::max(0.0, static_cast<double>(schedule_steps - step) /
-                                  static_cast<double>(std::max<int64_t>(1, schedule_steps - warmup_steps)));
+                                  static_cast<double>(
+                                      std::max<int64_t>(1, schedule_steps - warmup_steps)));
 }
 
 double clip_gradient_norm(at::Tensor& gradient, double max_norm) {

@@ -1,5 +1,6 @@
 // Checkpoints round-trip exactly; retention keeps the newest K and every M-th and clears killed
-// writes' temporaries; `latest` names the newest; a damaged or truncated newest checkpoint is reported and the one before it is used.
+// writes' temporaries; `latest` names the newest; a damaged or truncated newest checkpoint is
+// reported and the one before it is used.
 #include "training/checkpoint.h"
 
 #include <gtest/gtest.h>

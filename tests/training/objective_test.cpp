@@ -2,9 +2,9 @@
 // LLM2VecGenTrainer.compute_loss (tests/golden/make_gen_objective.py), on tiny random Llama and
 // Qwen3 models: losses within 1e-5 relative, gradients of the special rows, R and A within 1e-4 of
 // their largest entry, the same compression states and embedding, the same initial special rows.
-// And on the tiny Llama: the prefix shortcut computes what the full forward computes, gradients reach only the trainable
-// vector, bfloat16 stays within stated bounds of float32 (with heavy left padding, no NaN), and
-// the sums split over micro-batches add up to the whole batch's.
+// And on the tiny Llama: the prefix shortcut computes what the full forward computes, gradients
+// reach only the trainable vector, bfloat16 stays within stated bounds of float32 (with heavy left
+// padding, no NaN), and the sums split over micro-batches add up to the whole batch's.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
@@ -28,7 +28,8 @@ std::vector<std::vector<int32_t>> unpadded_rows(const at::Tensor& ids, const at:
   std::vector<std::vector<int32_t>> rows(ids.size(0));
   for (int64_t b = 0; b < ids.size(0); ++b)
     for (int64_t t = 0; t < ids.size(1); ++t)
-      if (mask[b][t].item<int64_t>()) rows[b].push_back(static_cast<int32_t>(ids[b][t].item<int64_t>()));
+      if (mask[b][t].item<int64_t>())
+        rows[b].push_back(static_cast<int32_t>(ids[b][t].item<int64_t>()));
   return rows;
 }
 
@@ -51,9 +52,9 @@ TEST_P(ReferenceParity, LossesGradientsAndEmbeddingMatchLlm2VecGen) {
   const int64_t n = f.at("gen_rows").size(0), k = f.at("hidden_compression").size(1);
   const int64_t teacher_size = f.at("teacher").size(1);
   const GenEmbedderShape shape{n, k, llm.hparams().hidden_size, teacher_size};
-  const at::Tensor flat = at::cat({f.at("gen_rows").flatten(), f.at("recon_weight").flatten(),
-                                   f.at("recon_bias"), f.at("align_weight").flatten(),
-                                   f.at("align_bias")});
+  const at::Tensor flat =
+      at::cat({f.at("gen_rows").flatten(), f.at("recon_weight").flatten(), f.at("recon_bias"),
+               f.at("align_weight").flatten(), f.at("align_bias")});
   const GenEmbedder embedder = GenEmbedder::from_flat(shape, flat, c10::Device(c10::kCPU));
 
   const std::vector<std::vector<int32_t>> queries =
@@ -77,10 +78,11 @@ TEST_P(ReferenceParity, LossesGradientsAndEmbeddingMatchLlm2VecGen) {
   EXPECT_LT(relative_error(loss_recon + loss_align, f.at("loss").reshape({})), 1e-5);
 
   (loss_recon + loss_align).backward();
-  for (const auto& [slice, expected] :
-       {std::pair{"gen_tokens", "grad_gen_rows"}, {"recon.weight", "grad_recon_weight"},
-        {"recon.bias", "grad_recon_bias"}, {"align.weight", "grad_align_weight"},
-        {"align.bias", "grad_align_bias"}}) {
+  for (const auto& [slice, expected] : {std::pair{"gen_tokens", "grad_gen_rows"},
+                                        {"recon.weight", "grad_recon_weight"},
+                                        {"recon.bias", "grad_recon_bias"},
+                                        {"align.weight", "grad_align_weight"},
+                                        {"align.bias", "grad_align_bias"}}) {
     const GenTensorSlice* place = nullptr;
     const std::vector<GenTensorSlice> layout = GenEmbedder::slices(shape);
     for (const GenTensorSlice& s : layout)
@@ -94,9 +96,9 @@ TEST_P(ReferenceParity, LossesGradientsAndEmbeddingMatchLlm2VecGen) {
   at::NoGradGuard no_grad;
   const at::Tensor compression = embedder.compression_states(llm, queries);
   EXPECT_LT(relative_error(compression, f.at("hidden_compression")), 1e-5);
-  EXPECT_LT(relative_error(embedder.embedding(embedder.soft_prompts(compression)),
-                           f.at("embedding")),
-            1e-5);
+  EXPECT_LT(
+      relative_error(embedder.embedding(embedder.soft_prompts(compression)), f.at("embedding")),
+      1e-5);
 
   // The reference's initial special rows: its tokenizer had special_token_ids[0] tokens.
   const int64_t tokenizer_size = f.at("special_token_ids")[0].item<int64_t>();
@@ -123,7 +125,6 @@ std::vector<TrainExample> examples(int64_t teacher_size) {
       out[r].teacher.push_back(0.1f * static_cast<float>((d + 3 * r) % 7) - 0.3f);
   return out;
 }
-
 
 const GenEmbedderShape kShape{4, 2, 32, 12};
 
@@ -154,7 +155,8 @@ TEST(GenEmbedder, InitialisesAsTheReferenceAndOnlyTheFlatVectorTrains) {
   EXPECT_FALSE(a.flat().equal(c.flat()));
   const at::Tensor mean = llm.weight("model.embed_tokens.weight").to(at::kDouble).mean(0);
   for (int64_t row = 0; row < 4; ++row)
-    EXPECT_LT((a.tensor("gen_tokens")[row].to(at::kDouble) - mean).abs().max().item<double>(), 1e-7);
+    EXPECT_LT((a.tensor("gen_tokens")[row].to(at::kDouble) - mean).abs().max().item<double>(),
+              1e-7);
   const double bound = 1.0 / std::sqrt(32.0);  // nn.Linear: U(+-1/sqrt(fan_in))
   for (const char* name : {"recon.weight", "recon.bias", "align.weight", "align.bias"}) {
     EXPECT_LE(a.tensor(name).abs().max().item<double>(), bound) << name;

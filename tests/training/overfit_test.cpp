@@ -20,14 +20,14 @@ namespace genvec {
 namespace {
 
 TEST(Overfit, SixteenExamplesAreLearnedAndDecodeBack) {
-  const Llm llm =
-      Llm::load(std::filesystem::path(GENVEC_SOURCE_DIR) / "tests/golden/tiny_llama");
+  const Llm llm = Llm::load(std::filesystem::path(GENVEC_SOURCE_DIR) / "tests/golden/tiny_llama");
   const GenEmbedderShape shape{4, 4, 32, 8};
   GenEmbedder embedder = GenEmbedder::initialise(llm, shape, 96, 0);
   SplitMix64 random(11);
   std::vector<TrainExample> examples(16);
   for (TrainExample& e : examples) {  // random token ids 3..95 (0 pad, 1 BOS, 2 EOS)
-    for (uint64_t i = 0, n = 3 + random.below(6); i < n; ++i) e.query.push_back(3 + random.below(93));
+    for (uint64_t i = 0, n = 3 + random.below(6); i < n; ++i)
+      e.query.push_back(3 + random.below(93));
     for (int i = 0; i < 3; ++i) e.response.push_back(static_cast<int32_t>(3 + random.below(93)));
     e.response.push_back(2);
     for (int d = 0; d < 8; ++d) e.teacher.push_back(static_cast<float>(random.uniform() - 0.5));
