@@ -38,11 +38,15 @@ std::vector<int64_t> sorted_by_length(std::vector<int64_t> examples,
   return examples;
 }
 
-std::vector<int64_t> rank_share(const std::vector<int64_t>& batch, const std::vector<int64_t>& cost,
-                                int rank, int world) {
-  const std::vector<int64_t> sorted = sorted_by_length(batch, cost);
-  std::vector<int64_t> share;
-  for (size_t i = rank; i < sorted.size(); i += world) share.push_back(sorted[i]);
+std::vector<int64_t> rank_share(const std::vector<int64_t>& batch,
+                                const std::vector<int64_t>& cost, int rank, int world) {
+  std::vector<int64_t> load(world, 0), share;
+  for (int64_t example : sorted_by_length(batch, cost)) {
+    const int lightest =
+        static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
+    load[lightest] += cost[example];
+    if (lightest == rank) share.push_back(example);
+  }
   return share;
 }
 

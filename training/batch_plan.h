@@ -26,8 +26,9 @@ class BatchOrder {
   std::vector<int64_t> cached_;
 };
 
-// Rank `rank`'s share of `batch`: the batch sorted by `cost` (descending; ties by index), every
-// world-th from position rank, so the ranks get similar work.
+// Rank `rank`'s share of `batch`: the batch sorted by `cost` (descending; ties by index), each
+// example given to the rank with the least cost so far (the lowest rank on ties), so the ranks
+// get similar work whatever the spread of lengths. The share keeps the sorted order.
 std::vector<int64_t> rank_share(const std::vector<int64_t>& batch, const std::vector<int64_t>& cost,
                                 int rank, int world);
 

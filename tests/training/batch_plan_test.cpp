@@ -46,6 +46,10 @@ TEST(RankShare, SharesPartitionTheBatchWhateverTheWorldSize) {
     }
     EXPECT_EQ(all, std::multiset<int64_t>(batch.begin(), batch.end())) << world << " ranks";
   }
+  // The heaviest first, each to the lightest rank: lengths 9, 9, 5, 3, 2, 1 on 2 ranks give
+  // 9+5+1 = 15 and 9+3+2 = 14 (dealing in turn would give 9+5+2 = 16 against 9+3+1 = 13).
+  EXPECT_EQ(rank_share(batch, length, 0, 2), (std::vector<int64_t>{1, 0, 2}));
+  EXPECT_EQ(rank_share(batch, length, 1, 2), (std::vector<int64_t>{3, 4, 6}));
   // Ties between equal lengths go by index, so every rank sorts the same way.
   EXPECT_EQ(rank_share(batch, length, 0, 1), (std::vector<int64_t>{1, 3, 0, 4, 6, 2}));
   EXPECT_EQ(sorted_by_length({6, 0, 3}, length), (std::vector<int64_t>{3, 0, 6}));
