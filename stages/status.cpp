@@ -2,7 +2,6 @@
 // each cache still matches what the current config would make (a mismatch is what the stage
 // would refuse without --force). Reads only; rank 0 reports.
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -17,6 +16,7 @@
 #include "models/teacher.h"
 #include "stages/command.h"
 #include "stages/fingerprints.h"
+#include "training/checkpoint.h"
 
 namespace genvec {
 
@@ -102,13 +102,12 @@ int status_main(const CommandContext& context) {
         current ? "matches the config" : "made from other responses or settings");
   }
 
-  const fs::path latest = run / "checkpoints" / "latest";
-  std::ifstream latest_file(latest);
-  std::string newest;
-  if (!latest_file || !std::getline(latest_file, newest)) {
+  const CheckpointDir checkpoints(run / "checkpoints");
+  if (const std::optional<int64_t> newest = checkpoints.latest_step(); !newest) {
     std::cout << "train      not started (genvec train)\n";
   } else {
-    std::cout << "train      newest checkpoint " << newest << " of " << config.train.max_steps
+    std::cout << "train      newest checkpoint " << checkpoints.file_for(*newest).filename().string()
+              << " of " << config.train.max_steps
               << " steps"
               << (fs::exists(run / "embedder.h5") ? "; finished, embedder in RUN/embedder.h5"
                                                   : "; rerun genvec train to continue")

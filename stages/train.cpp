@@ -21,7 +21,6 @@
 
 #include "common/config.h"
 #include "common/errors.h"
-#include "common/file_identity.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "dist/communicator.h"
@@ -169,9 +168,9 @@ int train_main(const CommandContext& context) {
   const Placement placement = stage_placement(config, world.info());
   const bool leader = world.rank() == 0;
 
-  const LlmTextSide text = with_context("loading the tokenizer of " + model_path.string(),
-                                        [&] { return load_llm_text_side(model_path); });
-  const TrainData data = train_data_load(config, placement, text);
+  const GenerationSetup setup = generation_setup(config, placement);  // the tokenizer, too
+  const LlmTextSide& text = setup.text;
+  const TrainData data = train_data_load(config, placement, setup);
   const Llm llm = with_context("loading " + model_path.string(),
                                [&] { return Llm::load(model_path, placement); });
   const GenEmbedderShape shape{t.num_tokens, t.num_compression_tokens, llm.hparams().hidden_size,
@@ -192,7 +191,7 @@ int train_main(const CommandContext& context) {
   Checkpoint identity;  // what every checkpoint of this run records besides the tensors
   identity.config_toml = config_to_toml(config);
   identity.data_fingerprint = data.fingerprint;
-  identity.model_identity = file_identity(model_path);
+  identity.model_identity = setup.model_id;
   identity.model_path = model_path.string();
   identity.num_tokens = shape.num_tokens;
   identity.num_compression_tokens = shape.num_compression_tokens;

@@ -28,7 +28,8 @@ std::vector<int32_t> response_end_ids(const Config& config, const LlmTextSide& t
 }
 
 TrainData train_data_load(const Config& config, const Placement& placement,
-                          const LlmTextSide& text) {
+                          const GenerationSetup& setup) {
+  const LlmTextSide& text = setup.text;
   const fs::path run = config.run.dir;
   const TrainConfig& t = config.train;
   const std::vector<ShardEntry> shards = shard_manifest_entries(run / "shards");
@@ -38,7 +39,6 @@ TrainData train_data_load(const Config& config, const Placement& placement,
                       "rerun `genvec shard --force`, then generate and teacher, with this config");
   const fs::path generations = run / "cache" / "generations";
   const fs::path teacher_dir = run / "cache" / "teacher";
-  const GenerationSetup setup = generation_setup(config, placement);
   const std::unique_ptr<Teacher> teacher = make_teacher(config, placement);
   const std::string teacher_id = file_identity(teacher_model_path(config));
   const std::vector<int32_t> end_ids = response_end_ids(config, text);

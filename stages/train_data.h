@@ -13,6 +13,7 @@
 namespace genvec {
 
 struct Config;
+struct GenerationSetup;
 struct LlmTextSide;
 
 struct TrainData {
@@ -28,8 +29,10 @@ struct TrainData {
           skipped = 0;
 };
 
+// `setup` is what the generate stage's fingerprints come from (and whose tokenizer training
+// uses); the teacher is loaded with `placement` only to compute its cache's fingerprint.
 TrainData train_data_load(const Config& config, const Placement& placement,
-                          const LlmTextSide& text);
+                          const GenerationSetup& setup);
 
 // The token ids appended to every response: the model's EOS, or the reference's literal
 // "<|end_of_text|>" as this tokenizer splits it (train.response_eos).

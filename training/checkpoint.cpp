@@ -138,6 +138,16 @@ fs::path CheckpointDir::file_for(int64_t step) const {
   return dir_ / name;
 }
 
+std::optional<int64_t> CheckpointDir::latest_step() const {
+  std::optional<int64_t> named;
+  if (FILE* f = std::fopen((dir_ / "latest").c_str(), "r")) {
+    long long step = 0;
+    if (std::fscanf(f, "step-%8lld.h5", &step) == 1) named = step;
+    std::fclose(f);
+  }
+  return named;
+}
+
 std::vector<int64_t> CheckpointDir::steps() const {
   std::vector<int64_t> out;
   if (!fs::is_directory(dir_)) return out;
@@ -175,12 +185,7 @@ std::optional<Checkpoint> CheckpointDir::load_newest(
   std::vector<int64_t> candidates = steps();
   // `latest` first: it names the newest complete checkpoint; anything after it was being written
   // when a run stopped, and is never trusted over it.
-  std::optional<int64_t> named;
-  if (FILE* f = std::fopen((dir_ / "latest").c_str(), "r")) {
-    long long step = 0;
-    if (std::fscanf(f, "step-%8lld.h5", &step) == 1) named = step;
-    std::fclose(f);
-  }
+  const std::optional<int64_t> named = latest_step();
   if (named) {
     candidates.erase(
         std::remove_if(candidates.begin(), candidates.end(), [&](int64_t s) { return s > *named; }),

@@ -46,6 +46,8 @@ class CheckpointDir {
   explicit CheckpointDir(std::filesystem::path dir) : dir_(std::move(dir)) {}
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path file_for(int64_t step) const;  // step-00000100.h5
+  // The step `latest` names (not verified); nullopt without a readable `latest`.
+  std::optional<int64_t> latest_step() const;
 
   // Writes the step's checkpoint, points `latest` at it, then removes what retention drops:
   // all but the newest `keep` and those whose step is a multiple of `keep_every` (0: none).
