@@ -80,9 +80,13 @@ struct TrainConfig {
 };
 
 struct EvalConfig {
-  std::vector<std::string> tasks;
+  std::string registry;            // the task registry (configs/tasks/*.toml or the user's own)
+  std::vector<std::string> tasks;  // what `genvec eval` runs; empty: every task of the registry
+  std::vector<std::string> train_tasks;  // evaluated during training; empty: none
   int64_t every_steps = 1000;
+  std::string best_score = "average";  // what picks RUN/best.h5: "average" or a task name
   int64_t batch_size = 32;
+  int64_t seed = 42;
 };
 
 struct DistConfig {

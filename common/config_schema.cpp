@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/errors.h"
+#include "common/spelling.h"
 
 namespace genvec {
 namespace {
@@ -216,11 +217,23 @@ std::vector<KeySpec> make_schema() {
              "special positions (same result, less work); false: the whole query, as the "
              "reference does"),
 
+      as_path(key_of("eval.registry", &C::eval, &EvalConfig::registry,
+                     "task registry (TOML, see configs/tasks/): the tasks' types, files, "
+                     "instructions and main scores")),
       key_of("eval.tasks", &C::eval, &EvalConfig::tasks,
-             "MTEB-style tasks evaluated during training and by `genvec eval`"),
+             "tasks `genvec eval` runs, by registry name; empty: all of the registry's"),
+      key_of("eval.train_tasks", &C::eval, &EvalConfig::train_tasks,
+             "tasks evaluated during training every eval.every_steps steps (keep them fast); "
+             "empty: no evaluation during training"),
       range(key_of("eval.every_steps", &C::eval, &EvalConfig::every_steps,
-                   "evaluate every this many training steps"),
+                   "evaluate eval.train_tasks every this many training steps"),
             1, 1 << 30),
+      key_of("eval.best_score", &C::eval, &EvalConfig::best_score,
+             "what picks the best checkpoint (RUN/best.h5): \"average\" (the mean main score "
+             "of eval.train_tasks, safety left out) or one task's name (its main score)"),
+      range(key_of("eval.seed", &C::eval, &EvalConfig::seed,
+                   "seed of the classification train samples and the k-means runs"),
+            0, int64_t{1} << 62),
       range(key_of("eval.batch_size", &C::eval, &EvalConfig::batch_size,
                    "texts encoded per forward pass during evaluation"),
             1, 1 << 16),
@@ -244,21 +257,6 @@ std::vector<KeySpec> make_schema() {
                     "least severe log level shown on the console and in the rank logs"),
              {"trace", "debug", "info", "warn", "error"}),
   };
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 std::string toml_quote(const std::string& s) {

@@ -352,4 +352,11 @@ std::string json_quote(std::string_view text) {
   return out + "\"";
 }
 
+std::string json_number(double value) {
+  if (!std::isfinite(value)) return "null";
+  char text[32];
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, end);
+}
+
 }  // namespace genvec

@@ -68,4 +68,8 @@ Json json_parse_file(const std::filesystem::path& path);
 // bytes (UTF-8) kept as they are.
 std::string json_quote(std::string_view text);
 
+// A number as JSON: the shortest digits that read back to the same double; NaN and infinities
+// (which JSON lacks) as null.
+std::string json_number(double value);
+
 }  // namespace genvec

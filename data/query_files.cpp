@@ -2,7 +2,6 @@
 #include "data/query_files.h"
 
 #include <glob.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <memory>
@@ -10,6 +9,7 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/utf8.h"
+#include "data/text_records.h"
 
 namespace genvec {
 namespace {
@@ -25,43 +25,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   return text;
 }
-
-// Lines of a stream, without their "\n" (or "\r\n"), read in blocks so a file of any size
-// streams through.
-class LineReader {
- public:
-  using Fill = std::function<size_t(char* buffer, size_t capacity)>;
-  explicit LineReader(Fill fill) : fill_(std::move(fill)) {}
-
-  bool next(std::string& line) {
-    line.clear();
-    while (true) {
-      const size_t newline = buffer_.find('\n', position_);
-      if (newline != std::string::npos) {
-        line.append(buffer_, position_, newline - position_);
-        position_ = newline + 1;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        return true;
-      }
-      line.append(buffer_, position_, std::string::npos);
-      buffer_.resize(kBlock);
-      const size_t got = fill_(buffer_.data(), kBlock);
-      buffer_.resize(got);
-      position_ = 0;
-      if (got == 0) {  // the end: a last line without "\n" still counts
-        const bool partial_line = !line.empty();
-        if (partial_line && line.back() == '\r') line.pop_back();
-        return partial_line;
-      }
-    }
-  }
-
- private:
-  static constexpr size_t kBlock = 1 << 20;
-  Fill fill_;
-  std::string buffer_;
-  size_t position_ = 0;
-};
 
 // Checks a query's text and hands it on, or rejects it with the reason.
 class RowSink {
@@ -131,52 +94,13 @@ void read_jsonl(LineReader& lines, const std::string& source, const QueryFileOpt
   }
 }
 
-// RFC 4180 fields of one record; a quoted field may hold the delimiter, "" for a quote and line
-// breaks (then the record continues on the next lines). False at a malformed quote.
-bool split_record(LineReader& lines, std::string first_line, char delimiter,
-                  std::vector<std::string>& fields, int64_t& lines_used) {
-  fields.assign(1, std::string());
-  std::string line = std::move(first_line);
-  lines_used = 1;
-  bool quoted = false;
-  for (size_t i = 0;; ++i) {
-    if (i == line.size()) {
-      if (!quoted) return true;
-      if (!lines.next(line)) return false;  // the file ended inside quotes
-      ++lines_used;
-      fields.back() += '\n';
-      i = static_cast<size_t>(-1);
-      continue;
-    }
-    const char c = line[i];
-    std::string& field = fields.back();
-    if (quoted) {
-      if (c != '"') {
-        field += c;
-      } else if (i + 1 < line.size() && line[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else {
-        quoted = false;
-        if (i + 1 < line.size() && line[i + 1] != delimiter) return false;  // "ab"c
-      }
-    } else if (c == delimiter) {
-      fields.emplace_back();
-    } else if (c == '"' && field.empty()) {
-      quoted = true;
-    } else {
-      field += c;
-    }
-  }
-}
-
 void read_delimited(LineReader& lines, const std::string& source, char delimiter,
                     const QueryFileOptions& options, const RowSink& sink) {
   std::string line;
   if (!lines.next(line)) return;  // an empty file has no rows
   std::vector<std::string> header;
   int64_t used = 0;
-  if (!split_record(lines, line, delimiter, header, used))
+  if (!split_record(lines, line, delimiter, true, header, used))
     throw IoError(source + ":1: malformed header row");
   auto column = [&](const std::string& name, const char* key) {
     const auto it = std::find(header.begin(), header.end(), name);
@@ -192,7 +116,7 @@ void read_delimited(LineReader& lines, const std::string& source, char delimiter
   const size_t id_column = options.id_field.empty() ? 0 : column(options.id_field, "data.id_field");
   std::vector<std::string> fields;
   for (int64_t number = 1 + used; lines.next(line); number += used) {
-    if (!split_record(lines, line, delimiter, fields, used)) {
+    if (!split_record(lines, line, delimiter, true, fields, used)) {
       sink.reject(number, "malformed quoting");
       continue;
     }
@@ -271,33 +195,15 @@ std::vector<fs::path> query_files_expand(const std::vector<std::string>& pattern
 void query_file_read(const fs::path& file, const QueryFileOptions& options,
                      const std::function<void(QueryRow&&)>& accept,
                      const std::function<void(RejectedRow&&)>& reject) {
-  // gzread reads plain files as they are, so one path serves both.
-  const std::unique_ptr<gzFile_s, int (*)(gzFile)> in(gzopen(file.c_str(), "rb"), gzclose);
-  if (!in) throw IoError(file.string() + ": cannot be opened", "check the path and permissions");
-  const std::string source = file.string();
-  LineReader lines([&](char* buffer, size_t capacity) -> size_t {
-    const int got = gzread(in.get(), buffer, static_cast<unsigned>(capacity));
-    if (got < 0) {
-      int code = 0;
-      throw IoError(source + ": read error (" + gzerror(in.get(), &code) + ")",
-                    "the file may be truncated or not gzip despite its name");
-    }
-    return static_cast<size_t>(got);
-  });
-  read_rows(lines, source, query_format_of(file, options.format), options, accept, reject);
+  FileLines file_lines(file);
+  read_rows(file_lines.lines(), file.string(), query_format_of(file, options.format), options, accept, reject);
 }
 
 void query_bytes_read(std::string_view bytes, const std::string& source, QueryFormat format,
                       const QueryFileOptions& options,
                       const std::function<void(QueryRow&&)>& accept,
                       const std::function<void(RejectedRow&&)>& reject) {
-  size_t offset = 0;
-  LineReader lines([&](char* buffer, size_t capacity) {
-    const size_t n = std::min(capacity, bytes.size() - offset);
-    std::copy_n(bytes.data() + offset, n, buffer);
-    offset += n;
-    return n;
-  });
+  LineReader lines = lines_of_bytes(bytes);
   read_rows(lines, source, format, options, accept, reject);
 }
 

@@ -97,7 +97,7 @@ class LlmTeacher : public Teacher {
       counts.tokens += static_cast<int64_t>(ids[i].size());
     }
     if (report) *report = counts;
-    return llm_mean_pool(llm_, ids, batch_size_, attention_);
+    return llm_pool(llm_, ids, batch_size_, attention_);
   }
 
  private:
@@ -112,8 +112,8 @@ class LlmTeacher : public Teacher {
 
 }  // namespace
 
-at::Tensor llm_mean_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
-                         int64_t batch_size, Attention attention) {
+at::Tensor llm_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
+                    int64_t batch_size, Attention attention, LlmPooling pooling) {
   const int64_t n = static_cast<int64_t>(ids.size());
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -129,16 +129,25 @@ at::Tensor llm_mean_pool(const Llm& llm, const std::vector<std::vector<int32_t>>
     for (int64_t r = 0; r < rows; ++r) {
       const std::vector<int32_t>& row = ids[order[start + r]];
       const int64_t count = static_cast<int64_t>(row.size());
-      if (count == 0) throw IoError("llm_mean_pool: a text has no tokens");
+      if (count == 0) throw IoError("llm_pool: a text has no tokens");
       input[r]
           .narrow(0, 0, count)
           .copy_(at::from_blob(const_cast<int32_t*>(row.data()), {count}, at::kInt));
       mask[r].narrow(0, 0, count).fill_(1);
     }
     const at::Tensor hidden = llm.forward(llm.embed(input), mask, std::nullopt, nullptr, attention);
-    // Pooled in float32: a bfloat16 sum over hundreds of tokens would lose digits.
-    const at::Tensor weights = mask.unsqueeze(-1).to(hidden.device(), at::kFloat);
-    const at::Tensor pooled = (hidden.to(at::kFloat) * weights).sum(1) / weights.sum(1);
+    at::Tensor pooled;
+    if (pooling == LlmPooling::last_token) {
+      // Rows are right-padded: row r's last token sits at position (its length - 1).
+      const at::Tensor flat_position = at::arange(rows, at::kLong) * length + mask.sum(1) - 1;
+      pooled = hidden.reshape({rows * length, hidden.size(-1)})
+                   .index_select(0, flat_position.to(hidden.device()))
+                   .to(at::kFloat);
+    } else {
+      // Pooled in float32: a bfloat16 sum over hundreds of tokens would lose digits.
+      const at::Tensor weights = mask.unsqueeze(-1).to(hidden.device(), at::kFloat);
+      pooled = (hidden.to(at::kFloat) * weights).sum(1) / weights.sum(1);
+    }
     out.index_copy_(0, at::from_blob(order.data() + start, {rows}, at::kLong).clone(),
                     pooled.to(at::kCPU));
   }

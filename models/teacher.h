@@ -33,10 +33,14 @@ class Teacher {
   virtual std::string describe() const = 0;
 };
 
-// The llm teacher's pooling: the mean of the final-norm hidden states over each row's token ids
-// (every row non-empty), run in length-sorted, right-padded batches without autograd.
-at::Tensor llm_mean_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
-                         int64_t batch_size, Attention attention);
+// How an LLM's final-norm hidden states become one vector per text: the mean over the text's
+// tokens (the llm teacher, the llm-mean baseline) or the last token's (the llm-last baseline).
+enum class LlmPooling { mean, last_token };
+
+// Pooled vectors (N, D) float32 of rows of token ids (every row non-empty), run in length-sorted,
+// right-padded batches without autograd.
+at::Tensor llm_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
+                    int64_t batch_size, Attention attention, LlmPooling pooling = LlmPooling::mean);
 
 // The teacher [teacher] configures, its weights placed as [model] device/dtype resolve for this
 // rank; throws IoError/ConfigError naming the model and the key.

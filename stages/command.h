@@ -39,6 +39,10 @@ int shard_main(const CommandContext& context);
 int generate_main(const CommandContext& context);
 int teacher_main(const CommandContext& context);
 int train_main(const CommandContext& context);
+// Evaluation and use of a trained embedder (stages/eval.cpp, encode.cpp, decode.cpp).
+int eval_main(const CommandContext& context);
+int encode_main(const CommandContext& context);
+int decode_main(const CommandContext& context);
 // `genvec run`: the stages above in order (stages/run_all.cpp).
 int run_main(const CommandContext& context);
 int status_main(const CommandContext& context);

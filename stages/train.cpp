@@ -35,6 +35,7 @@
 #include "stages/work_source.h"
 #include "training/batch_plan.h"
 #include "training/checkpoint.h"
+#include "training/embedder_state.h"
 #include "training/objective.h"
 #include "training/optimizer.h"
 
@@ -67,33 +68,6 @@ class StopSignals {
   struct sigaction old_term_ = {}, old_usr1_ = {};
 };
 
-std::vector<CheckpointTensor> tensors_of(const GenEmbedderShape& shape, const at::Tensor& flat) {
-  const at::Tensor cpu = flat.detach().to(at::kCPU, at::kFloat).contiguous();
-  std::vector<CheckpointTensor> out;
-  for (const GenTensorSlice& slice : GenEmbedder::slices(shape)) {
-    const float* begin = cpu.data_ptr<float>() + slice.offset;
-    out.push_back({slice.name, slice.shape, std::vector<float>(begin, begin + slice.numel)});
-  }
-  return out;
-}
-
-at::Tensor flat_of(const GenEmbedderShape& shape, const std::vector<CheckpointTensor>& tensors,
-                   const std::string& what) {
-  const std::vector<GenTensorSlice> layout = GenEmbedder::slices(shape);
-  if (tensors.size() != layout.size())
-    throw IoError(what + ": " + std::to_string(tensors.size()) + " tensors, expected " +
-                  std::to_string(layout.size()));
-  at::Tensor flat = at::empty({layout.back().offset + layout.back().numel}, at::kFloat);
-  for (size_t i = 0; i < layout.size(); ++i) {
-    if (tensors[i].name != layout[i].name || tensors[i].shape != layout[i].shape)
-      throw IoError(what + ": tensor " + tensors[i].name + " does not fit the embedder's " +
-                    layout[i].name);
-    std::copy(tensors[i].values.begin(), tensors[i].values.end(),
-              flat.data_ptr<float>() + layout[i].offset);
-  }
-  return flat;
-}
-
 // Where a resumed checkpoint differs from this run in what decides the numbers.
 void check_resumable(const Checkpoint& c, const Checkpoint& now, const fs::path& file) {
   auto refuse = [&](const std::string& what) {
@@ -108,14 +82,6 @@ void check_resumable(const Checkpoint& c, const Checkpoint& now, const fs::path&
   if (c.data_fingerprint != now.data_fingerprint) refuse("training data (caches or data options)");
   if (c.global_batch_size != now.global_batch_size) refuse("train.global_batch_size");
   if (c.seed != now.seed) refuse("run.seed");
-}
-
-// A number as JSON: shortest round-trip digits; NaN and infinities (which JSON lacks) as null.
-std::string json_number(double value) {
-  if (!std::isfinite(value)) return "null";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.9g", value);
-  return text;
 }
 
 // The tokenizer's size as transformers counts it (len(tokenizer)), which decides where the

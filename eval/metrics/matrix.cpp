@@ -1,0 +1,51 @@
+#include "eval/metrics/matrix.h"
+
+#include <cmath>
+
+namespace genvec {
+
+double dot(std::span<const float> a, std::span<const float> b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += static_cast<double>(a[i]) * b[i];
+  return sum;
+}
+
+double cosine(std::span<const float> a, std::span<const float> b) {
+  const double norms = std::sqrt(dot(a, a) * dot(b, b));
+  return norms > 0 ? dot(a, b) / norms : 0.0;
+}
+
+double euclidean_distance(std::span<const float> a, std::span<const float> b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double d = static_cast<double>(a[i]) - b[i];
+    sum += d * d;
+  }
+  return std::sqrt(sum);
+}
+
+double manhattan_distance(std::span<const float> a, std::span<const float> b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += std::fabs(static_cast<double>(a[i]) - b[i]);
+  return sum;
+}
+
+Matrix normalized_rows(const Matrix& m) {
+  Matrix out = m;
+  for (int64_t i = 0; i < m.rows; ++i) {
+    const double norm = std::sqrt(dot(m.row(i), m.row(i)));
+    if (norm == 0) continue;
+    for (float& v : out.row(i)) v = static_cast<float>(v / norm);
+  }
+  return out;
+}
+
+Matrix dot_products(const Matrix& a, const Matrix& b) {
+  Matrix out(a.rows, b.rows);
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t j = 0; j < b.rows; ++j)
+      out.values[static_cast<size_t>(i * b.rows + j)] = static_cast<float>(dot(a.row(i), b.row(j)));
+  return out;
+}
+
+}  // namespace genvec

@@ -1,0 +1,171 @@
+// `genvec encode`: embeddings of a user's texts with a checkpoint or a baseline. The input is read
+// and checked whole first (a bad row is an error naming its file and line, never dropped). Rows
+// are embedded in chunks of kChunkRows, dealt to the ranks in turn; each finished chunk is a
+// file in OUTPUT.partial/, so a killed run resumes where it stopped, and rank 0 writes the
+// output (.h5, .npy or .jsonl) once every chunk is there.
+#include <filesystem>
+#include <fstream>
+
+#include "common/atomic_file.h"
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/file_identity.h"
+#include "common/log.h"
+#include "data/query_files.h"
+#include "dist/communicator.h"
+#include "dist/world.h"
+#include "eval/embedding_model.h"
+#include "eval/embedding_output.h"
+#include "eval/evaluator.h"
+#include "models/placement.h"
+#include "stages/command.h"
+#include "stages/eval_tasks.h"
+#include "stages/fingerprints.h"
+#include "stages/work_source.h"
+
+namespace genvec {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int64_t kChunkRows = 256;
+
+struct InputRows {
+  std::vector<std::string> ids, texts;
+};
+
+InputRows read_input(const fs::path& file, const CommandContext& context) {
+  QueryFileOptions options;
+  if (const std::string* field = context.value("--text-field")) options.text_field = *field;
+  if (const std::string* field = context.value("--id-field")) options.id_field = *field;
+  options.max_chars = 1'000'000;
+  InputRows rows;
+  std::vector<RejectedRow> rejected;
+  query_file_read(
+      file, options,
+      [&](QueryRow&& row) {
+        rows.ids.push_back(options.id_field.empty() ? std::to_string(row.line) : row.id);
+        rows.texts.push_back(std::move(row.text));
+      },
+      [&](RejectedRow&& row) { rejected.push_back(std::move(row)); });
+  if (!rejected.empty()) {
+    std::string list;
+    for (size_t i = 0; i < rejected.size() && i < 5; ++i)
+      list += "\n  " + rejected[i].file + ":" + std::to_string(rejected[i].line) + ": " +
+              rejected[i].reason;
+    throw IoError(std::to_string(rejected.size()) + " rows of " + file.string() +
+                      " cannot be embedded:" + list,
+                  "fix or remove them; every row of the input gets an embedding or none does");
+  }
+  if (rows.texts.empty()) throw IoError(file.string() + " has no texts", "check --input");
+  return rows;
+}
+
+std::string chunk_name(int64_t chunk) {
+  char name[32];
+  std::snprintf(name, sizeof name, "chunk-%06lld.f32", static_cast<long long>(chunk));
+  return name;
+}
+
+}  // namespace
+
+int encode_main(const CommandContext& context) {
+  const Config& config = context.config;
+  const World& world = context.world;
+  const bool leader = world.rank() == 0;
+  const std::string* input = context.value("--input");
+  const std::string* output = context.value("--output");
+  if (!input || !output)
+    throw ConfigError("genvec encode needs --input FILE and --output FILE",
+                      "for example --input texts.jsonl --output embeddings.npy");
+  const fs::path out_file = *output;
+  embeddings_check_output(out_file);
+  if (context.value("--instruction") && context.value("--task"))
+    throw ConfigError("--instruction and --task both give the instruction", "pass one of them");
+  std::string instruction;
+  if (const std::string* text = context.value("--instruction")) instruction = *text;
+  if (const std::string* task = context.value("--task")) {
+    const TaskRegistry registry = eval_registry(config, context.value("--tasks"));
+    instruction = registry.select({*task})[0]->instruction;
+  }
+  const std::string kind = context.value("--model") ? *context.value("--model") : "checkpoint";
+  if (kind == "all") throw ConfigError("--model all is for eval", "pick one model to encode with");
+
+  const InputRows rows = read_input(*input, context);
+  const Placement placement = stage_placement(config, world.info());
+  const std::unique_ptr<EmbeddingModel> model = embedding_model_load(
+      config, placement, kind,
+      context.value("--checkpoint") ? fs::path(*context.value("--checkpoint")) : fs::path());
+  const std::unique_ptr<Communicator> communicator = world.make_cpu_communicator(config.dist.timeout_s);
+
+  // The partial folder belongs to one set of inputs: another model, input or instruction starts
+  // over only when asked to.
+  const fs::path partial = out_file.string() + ".partial";
+  const std::string identity = "model " + model->identity() + "\ninput " + file_identity(*input) +
+                               "\ninstruction " + instruction + "\nrows " +
+                               std::to_string(rows.texts.size()) + " chunk " +
+                               std::to_string(kChunkRows) + "\n";
+  if (leader) {
+    if (context.has_flag("--force")) fs::remove_all(partial);
+    if (fs::exists(partial / "identity.txt")) {
+      std::ifstream in(partial / "identity.txt");
+      const std::string before((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (before != identity)
+        throw ConfigError(partial.string() + " holds a run with another model, input or instruction",
+                          "rerun with --force to start over, or choose another --output");
+    }
+    fs::create_directories(partial);
+    write_file_atomic(partial / "identity.txt", identity);
+  }
+  communicator->barrier();
+
+  const int64_t n = static_cast<int64_t>(rows.texts.size());
+  const int64_t chunks = (n + kChunkRows - 1) / kChunkRows;
+  FaultKillSwitch kill_switch;
+  int64_t done_here = 0, resumed = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t chunk = world.rank(); chunk < chunks; chunk += world.size()) {
+    const fs::path file = partial / chunk_name(chunk);
+    if (fs::exists(file)) {
+      ++resumed;
+      continue;
+    }
+    std::vector<std::string> texts;
+    for (int64_t i = chunk * kChunkRows; i < std::min(n, (chunk + 1) * kChunkRows); ++i)
+      texts.push_back(instructed_text(*model, instruction, rows.texts[i]));
+    const Matrix e = model->embed(texts);
+    write_file_atomic(file, std::string(reinterpret_cast<const char*>(e.values.data()),
+                                        e.values.size() * sizeof(float)));
+    ++done_here;
+    kill_switch.after_commit();
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  communicator->barrier();
+  if (!leader) return 0;
+
+  // Every chunk is there: assemble the matrix in input order.
+  Matrix all;
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const fs::path file = partial / chunk_name(chunk);
+    const int64_t chunk_rows = std::min(n, (chunk + 1) * kChunkRows) - chunk * kChunkRows;
+    const uintmax_t bytes = fs::file_size(file);
+    if (bytes == 0 || bytes % (sizeof(float) * chunk_rows) != 0)
+      throw IoError(file.string() + " is damaged (" + std::to_string(bytes) + " bytes)",
+                    "delete it and rerun to embed that chunk again");
+    const int64_t d = static_cast<int64_t>(bytes / (sizeof(float) * chunk_rows));
+    if (chunk == 0) all = Matrix(n, d);
+    if (d != all.cols) throw IoError(file.string() + ": dimension differs from chunk 0", "rerun with --force");
+    std::ifstream in(file, std::ios::binary);
+    in.read(reinterpret_cast<char*>(all.row(chunk * kChunkRows).data()),
+            static_cast<std::streamsize>(bytes));
+  }
+  embeddings_write(out_file, rows.ids, all, model->identity());
+  fs::remove_all(partial);
+  log_info("encode: " + std::to_string(n) + " texts -> " + out_file.string() + " (" +
+           std::to_string(all.cols) + " dimensions, " + model->label() + "); rank 0 embedded " +
+           std::to_string(done_here) + " chunks in " + std::to_string(seconds) + " s" +
+           (resumed ? ", " + std::to_string(resumed) + " chunks were already done" : ""));
+  return 0;
+}
+
+}  // namespace genvec
