@@ -112,14 +112,14 @@ TEST(LlmTeacher, MeanPoolingEqualsTransformersCausalAndBidirectional) {
   for (const char* file : {"tiny_llama", "tiny_llama/model.gguf"}) {
     const Llm llm = Llm::load(kGolden / file);
     for (const int64_t batch : {1, 3, 16}) {
-      EXPECT_LT((llm_mean_pool(llm, rows, batch, Attention::causal) - expected.at("causal"))
+      EXPECT_LT((llm_pool(llm, rows, batch, Attention::causal) - expected.at("causal"))
                     .abs()
                     .max()
                     .item<double>(),
                 1e-5)
           << file << " batch " << batch;
       EXPECT_LT(
-          (llm_mean_pool(llm, rows, batch, Attention::bidirectional) - expected.at("bidirectional"))
+          (llm_pool(llm, rows, batch, Attention::bidirectional) - expected.at("bidirectional"))
               .abs()
               .max()
               .item<double>(),
