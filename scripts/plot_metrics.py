@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The loss curves of a training run as a PNG: total, reconstruction and alignment loss against
-the step, read from RUN/metrics.jsonl (one row per train.log_every steps), with the learning rate
+the step, read from RUN/metrics.jsonl (one row per train.log_every steps; rows of the evaluation
+during training, when there is one, add a panel of the tasks' main scores), with the learning rate
 on a second axis. Needs matplotlib (Debian: python3-matplotlib, installed by scripts/setup.sh).
 
     scripts/plot_metrics.py RUN [--out RUN/loss.png]
@@ -39,8 +40,25 @@ def main():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Training rows carry the losses; evaluation rows (eval.train_tasks) the main scores.
+    evals = [r for r in rows if "eval" in r]
+    rows = [r for r in rows if "loss" in r]
+    if not rows:
+        sys.exit(f"plot_metrics: {source} has no training rows yet")
     steps = [r["step"] for r in rows]
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=120)
+    if evals:
+        fig, (ax, scores) = plt.subplots(2, 1, figsize=(8, 7.5), dpi=120,
+                                         gridspec_kw={"height_ratios": [3, 2]})
+        eval_steps = [r["step"] for r in evals]
+        for task in evals[-1]["eval"]:
+            scores.plot(eval_steps, [100 * r["eval"].get(task, float("nan")) for r in evals],
+                        marker="o", label=task)
+        scores.set_xlabel("step")
+        scores.set_ylabel("main score (x100)")
+        scores.grid(alpha=0.3)
+        scores.legend(loc="best", frameon=False, fontsize="small")
+    else:
+        fig, ax = plt.subplots(figsize=(8, 4.5), dpi=120)
     for key, label in (("loss", "total"), ("loss_recon", "reconstruction (CE)"),
                        ("loss_align", "alignment (MSE)")):
         ax.plot(steps, [r[key] for r in rows], label=label)

@@ -32,6 +32,7 @@
 #include "stages/fingerprints.h"
 #include "stages/peak_flops.h"
 #include "stages/train_data.h"
+#include "stages/train_eval.h"
 #include "stages/work_source.h"
 #include "training/batch_plan.h"
 #include "training/checkpoint.h"
@@ -137,6 +138,7 @@ int train_main(const CommandContext& context) {
   const GenerationSetup setup = generation_setup(config, placement);  // the tokenizer, too
   const LlmTextSide& text = setup.text;
   const TrainData data = train_data_load(config, placement, setup);
+  TrainingEvaluator evaluator(config, world);  // checks the eval tasks before any training
   const Llm llm = with_context("loading " + model_path.string(),
                                [&] { return Llm::load(model_path, placement); });
   const GenEmbedderShape shape{t.num_tokens, t.num_compression_tokens, llm.hparams().hidden_size,
@@ -172,6 +174,7 @@ int train_main(const CommandContext& context) {
     fs::remove_all(checkpoints.dir());
     fs::remove(run / "metrics.jsonl");
     fs::remove(run / "embedder.h5");
+    TrainingEvaluator::forget(run);
   }
   if (!context.has_flag("--force"))
     resumed = checkpoints.load_newest([&](const std::string& why) {
@@ -205,12 +208,15 @@ int train_main(const CommandContext& context) {
     checkpoints.save(c, t.keep_checkpoints, t.keep_every);
     log_info(str_cat("train: checkpoint ", checkpoints.file_for(step).string(), " (", why, ")"));
   };
-  auto export_embedder = [&] {
-    if (!leader) return;
+  auto exported = [&] {
     Checkpoint c = identity;
     c.step = step;
     c.parameters = tensors_of(shape, embedder.flat());
-    checkpoint_write(run / "embedder.h5", c);
+    return c;
+  };
+  auto export_embedder = [&] {
+    if (!leader) return;
+    checkpoint_write(run / "embedder.h5", exported());
     log_info(str_cat("train: the trained embedder is in ", (run / "embedder.h5").string()));
   };
   if (step >= t.max_steps) {
@@ -249,6 +255,9 @@ int train_main(const CommandContext& context) {
   const int64_t nan_step = fault_step("GENVEC_FAULT_NAN_AT_STEP", leader);
   const int64_t drift_step =
       fault_step("GENVEC_FAULT_DRIFT_AT_STEP", world.rank() == world.size() - 1 && !leader);
+  // A run killed between a checkpoint and its evaluation evaluates that step on resuming.
+  if (resumed && evaluator.due(step, t.max_steps) && !evaluator.evaluated(step))
+    evaluator.evaluate_step(step, llm, *text.tokenizer, embedder, metrics, exported);
   const auto run_start = std::chrono::steady_clock::now();
   const int64_t first_step = step;
   while (step < t.max_steps) {
@@ -366,6 +375,8 @@ int train_main(const CommandContext& context) {
       return kExitPreempted;
     }
     if (step % t.checkpoint_every == 0 || step == t.max_steps) save("scheduled");
+    if (evaluator.due(step, t.max_steps))
+      evaluator.evaluate_step(step, llm, *text.tokenizer, embedder, metrics, exported);
     kill_switch.after_commit();
     term_switch.after_commit();
   }

@@ -46,7 +46,10 @@ grep -q "world size 2," "$scratch/train.out" || fail "slurm/train.sh: doctor did
 [ "$(ls "$scratch"/run/cache/teacher/*.h5 2>/dev/null | wc -l)" = 4 ] ||
   fail "slurm/train.sh: the data stages did not write the 4 teacher caches"
 grep -q "2 rank(s) on cpu float32" "$scratch/train.out" || fail "slurm/train.sh: training not on 2 ranks"
-[ "$(wc -l <"$scratch/run/metrics.jsonl")" = 20 ] && [ -f "$scratch/run/embedder.h5" ] &&
+# 20 training rows, and 2 of the evaluation during training (steps 10 and 20).
+[ "$(grep -c '"loss"' "$scratch/run/metrics.jsonl")" = 20 ] &&
+  [ "$(grep -c '"eval_score"' "$scratch/run/metrics.jsonl")" = 2 ] && [ -f "$scratch/run/embedder.h5" ] &&
+  [ -f "$scratch/run/best.h5" ] &&
   [ "$(cat "$scratch/run/checkpoints/latest")" = step-00000020.h5 ] ||
   fail "slurm/train.sh: training did not reach step 20"
 echo "--- ok"

@@ -24,6 +24,10 @@ for step in 1 2 3 4; do
 done >"$work/metrics.jsonl"
 "$python" "$plot" "$work" >/dev/null || fail "plot"
 [ "$(head -c 8 "$work/loss.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "not a PNG"
+# Rows of the evaluation during training add a panel (they have no losses).
+echo '{"step": 4, "eval_score": 0.5, "eval": {"stsbenchmark": 0.5}, "eval_s": 1.0}' >>"$work/metrics.jsonl"
+"$python" "$plot" "$work" --out "$work/eval.png" >/dev/null || fail "plot with evaluation rows"
+[ -s "$work/eval.png" ] || fail "no plot with evaluation rows"
 echo '{"step": 5, "loss":' >>"$work/metrics.jsonl"
 out=$("$python" "$plot" "$work" --out "$work/other.png" 2>&1) && fail "plotted a broken file"
 echo "$out" | grep -q "metrics.jsonl:5: not JSON" || fail "broken line not named: $out"

@@ -20,7 +20,11 @@ config=$source/configs/tiny.toml
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-run() { local dir=$1; shift; "$genvec" "$@" --config "$config" --set run.dir="$work/$dir"; }
+# Training alone: the evaluation during training is tested in eval_cli_test.sh.
+run() {
+  local dir=$1; shift
+  "$genvec" "$@" --config "$config" --set run.dir="$work/$dir" --set 'eval.train_tasks=[]'
+}
 # The tensors and step of a checkpoint (h5dump minus the file name line).
 tensors() { h5dump -d "$2" "$1" | tail -n +2; }
 state() {
@@ -98,7 +102,7 @@ run termed train >/dev/null 2>&1 || fail "resume after SIGTERM"
 # A real signal from outside, to a job under mpirun on 2 ranks (SIGUSR1, which mpirun forwards,
 # as `sbatch --signal` sends it), long enough to still be running.
 clone data signalled
-"${mpirun[@]}" 2 "$genvec" train --config "$config" --set run.dir="$work/signalled" \
+"${mpirun[@]}" 2 "$genvec" train --config "$config" --set 'eval.train_tasks=[]' --set run.dir="$work/signalled" \
   --set train.max_steps=100000 --set train.schedule_steps=100000 >"$work/signalled.log" 2>&1 &
 job=$!
 for _ in $(seq 600); do [ -f "$work/signalled/checkpoints/latest" ] && break; sleep 0.1; done
@@ -112,7 +116,7 @@ grep -q "stopped by a signal" "$work/signalled.log" || fail "SIGUSR1: $(tail -5 
 clone data one && clone data two
 run one train --set train.micro_batch_rows=4 --set train.max_steps=10 >/dev/null 2>&1 ||
   fail "1 rank"
-"${mpirun[@]}" 2 "$genvec" train --config "$config" --set run.dir="$work/two" \
+"${mpirun[@]}" 2 "$genvec" train --config "$config" --set 'eval.train_tasks=[]' --set run.dir="$work/two" \
   --set train.micro_batch_rows=4 --set train.max_steps=10 >/dev/null 2>&1 || fail "2 ranks"
 gap=$(loss_gap "$work/one/metrics.jsonl" "$work/two/metrics.jsonl")
 python3 -c "import sys; sys.exit(float('$gap') > 1e-6)" || fail "1 vs 2 ranks: losses differ by $gap"
@@ -120,7 +124,7 @@ python3 -c "import sys; sys.exit(float('$gap') > 1e-6)" || fail "1 vs 2 ranks: l
 # those of the straight run.
 for np in 1 3; do
   mkdir -p "$work/on$np" && cp -r "$work/two/." "$work/on$np/" && rm -f "$work/on$np/genvec.lock"
-  "${mpirun[@]}" $np "$genvec" train --config "$config" --set run.dir="$work/on$np" \
+  "${mpirun[@]}" $np "$genvec" train --config "$config" --set 'eval.train_tasks=[]' --set run.dir="$work/on$np" \
     >"$work/on$np.log" 2>&1 || fail "resume on $np ranks: $(tail -3 "$work/on$np.log")"
   grep -q "resuming from .*step-00000010.h5" "$work/on$np.log" || fail "$np ranks did not resume"
   gap=$(loss_gap "$work/on$np/metrics.jsonl" "$work/straight/metrics.jsonl")
@@ -137,7 +141,7 @@ echo "$out" | grep -q "resuming from .*step-00000015.h5" || fail "did not fall b
 # A non-finite loss (injected on rank 0 at step 7, on 2 ranks) stops the run naming the step,
 # rank and loss; the checkpoint before it stays the newest.
 clone data diverged
-out=$(GENVEC_FAULT_NAN_AT_STEP=7 "${mpirun[@]}" 2 "$genvec" train --config "$config" \
+out=$(GENVEC_FAULT_NAN_AT_STEP=7 "${mpirun[@]}" 2 "$genvec" train --config "$config" --set 'eval.train_tasks=[]' \
   --set run.dir="$work/diverged" 2>&1) && fail "trained through a non-finite loss"
 echo "$out" | grep -q "step 7: L_recon is not finite on rank 0" || fail "no NaN error: $out"
 echo "$out" | grep -q "the last good checkpoint is kept" || fail "no hint after the NaN: $out"
@@ -147,7 +151,7 @@ echo "$out" | grep -q "the last good checkpoint is kept" || fail "no hint after 
 # Ranks whose parameters drift apart (injected on rank 1 after step 6) are caught at the next
 # check (every 5 steps in tiny.toml).
 clone data drifted
-out=$(GENVEC_FAULT_DRIFT_AT_STEP=6 "${mpirun[@]}" 2 "$genvec" train --config "$config" \
+out=$(GENVEC_FAULT_DRIFT_AT_STEP=6 "${mpirun[@]}" 2 "$genvec" train --config "$config" --set 'eval.train_tasks=[]' \
   --set run.dir="$work/drifted" 2>&1) && fail "trained on with diverged ranks"
 echo "$out" | grep -q "step 10: the ranks' parameters diverged" || fail "no divergence error: $out"
 

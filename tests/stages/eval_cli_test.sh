@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# genvec eval / encode / decode on configs/tiny.toml (the tiny model, the bundled task suite):
+# - `genvec run` on 2 ranks trains 20 steps and evaluates eval.train_tasks at steps 10 and 20
+#   (metrics.jsonl rows, RUN/eval/training/, RUN/best.h5 + best.json);
+# - `genvec eval` runs the whole bundled registry on the newest checkpoint: one MTEB-layout JSON per
+#   task, RUN/eval/summary.md; a rerun reuses every result, --force redoes them; 1 and 2 ranks give
+#   the same scores; --model all adds the three baselines to the table; --checkpoint takes a file;
+# - a misspelled task name (the reference's "BIOSSESSTS17"), a missing file, an unknown key and a
+#   malformed row are errors naming the task, file and line;
+# - `genvec encode` writes .npy, .h5 and .jsonl with the same numbers; killed after one chunk it
+#   resumes to the same bytes; a bad input row is an error naming its line;
+# - `genvec decode` prints the text generated from the soft prompts, --logit-lens the top tokens.
+#   eval_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
+set -euo pipefail
+genvec=$1 source=$2
+shift 2
+mpirun=("$@")
+config=$source/configs/tiny.toml
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+run_dir=$work/run
+g() { "$genvec" "$@" --config "$config" --set run.dir="$run_dir"; }
+g2() { "${mpirun[@]}" 2 "$genvec" "$@" --config "$config" --set run.dir="$run_dir"; }
+tasks="stsbenchmark banking77 trec cranfield cranfield_reranking advbench_ir"
+
+# Training with evaluation every 10 steps.
+out=$(g2 run 2>&1) || fail "genvec run: $out"
+echo "$out" | grep -q "train: eval at step 10: .*stsbenchmark .*cranfield_reranking" ||
+  fail "no evaluation at step 10: $out"
+[ "$(grep -c '"eval_score"' "$run_dir/metrics.jsonl")" = 2 ] || fail "2 evaluation rows expected"
+[ -f "$run_dir/best.h5" ] && grep -q '"step": ' "$run_dir/best.json" || fail "no best checkpoint"
+[ -f "$run_dir/eval/training/step-00000020/stsbenchmark.json" ] || fail "no results of step 20"
+
+# The whole registry on the newest checkpoint, 2 ranks.
+out=$(g2 eval 2>&1) || fail "eval: $out"
+results=$run_dir/eval/checkpoint-step-00000020
+python3 - "$results" $tasks <<'PY' || fail "result files"
+import json, sys, os
+folder, tasks = sys.argv[1], sys.argv[2:]
+for task in tasks:
+    r = json.load(open(os.path.join(folder, task + ".json")))
+    assert r["task_name"] == task, r["task_name"]
+    assert set(r) >= {"dataset_revision", "evaluation_time", "kg_co2_emissions", "mteb_version",
+                      "scores", "task_name", "genvec"}, sorted(r)
+    entry = r["scores"]["test"][0]
+    main = r["genvec"]["main_score_name"]
+    assert entry["main_score"] == entry[main], (task, main)
+    assert entry["hf_subset"] == "default" and r["evaluation_time"] > 0
+    assert r["genvec"]["model"] == "checkpoint" and r["genvec"]["model_identity"].startswith("checkpoint ")
+    assert r["genvec"]["checkpoint"].endswith("step-00000020.h5")
+    assert 0 <= entry["main_score"] <= 1 or main == "cosine_spearman", (task, entry["main_score"])
+print("result files ok")
+PY
+for task in $tasks; do
+  grep -q "^| $task |" "$run_dir/eval/summary.md" || fail "summary lacks $task"
+done
+grep -q "^| \*\*average\*\* | all | 5 tasks |" "$run_dir/eval/summary.md" || fail "summary average"
+echo "$out" | grep -q "^| task | type | main score | checkpoint-step-00000020 |" || fail "table not printed"
+cp -r "$results" "$work/two-ranks"
+
+out=$(g eval 2>&1) || fail "eval rerun: $out"
+[ "$(echo "$out" | grep -c "already evaluated for this model")" = 6 ] || fail "rerun redid work: $out"
+out=$(g eval --force 2>&1) || fail "eval --force: $out"
+echo "$out" | grep -q "already evaluated" && fail "--force reused results"
+# 1 rank (just now) and 2 ranks (before) embed the same texts: the same scores.
+python3 - "$results" "$work/two-ranks" $tasks <<'PY' || fail "1 rank and 2 ranks differ"
+import json, sys, os
+one, two, tasks = sys.argv[1], sys.argv[2], sys.argv[3:]
+for task in tasks:
+    a = json.load(open(os.path.join(one, task + ".json")))["scores"]["test"][0]
+    b = json.load(open(os.path.join(two, task + ".json")))["scores"]["test"][0]
+    assert abs(a["main_score"] - b["main_score"]) < 1e-4, (task, a["main_score"], b["main_score"])
+PY
+
+out=$(g2 eval --model all 2>&1) || fail "eval --model all: $out"
+echo "$out" | grep -q "^| task | type | main score | checkpoint-step-00000020 | llm-last | llm-mean | teacher |" ||
+  fail "the baselines' columns: $out"
+out=$(g eval --checkpoint "$run_dir/best.h5" 2>&1) || fail "eval --checkpoint: $out"
+[ -f "$run_dir/eval/checkpoint-best/trec.json" ] || fail "no results for --checkpoint best.h5"
+
+# Errors name the task, the file and the line.
+expect_error() {  # expect_error PATTERN ARGS...
+  local pattern=$1; shift
+  local out
+  out=$(g eval "$@" 2>&1) && fail "accepted: $*"
+  echo "$out" | grep -q -- "$pattern" || fail "error for $* does not say \"$pattern\": $out"
+}
+expect_error 'unknown task "BIOSSESSTS17"' --set 'eval.tasks=["stsbenchmark", "BIOSSESSTS17"]'
+registry=$work/tasks.toml
+printf '[sts]\ntype = "sts"\nfile = "missing.csv"\ntext1 = "a"\ntext2 = "b"\nscore = "s"\n' >"$registry"
+expect_error 'tasks.toml:1: task "sts": file = "missing.csv": no such file' --tasks "$registry"
+printf 'a,b,s\none,two,3\n' >"$work/pairs.csv"
+printf '[sts]\ntype = "sts"\nfile = "pairs.csv"\ntext1 = "a"\ntext2 = "b"\nscore = "s"\nscores = 1\n' >"$registry"
+expect_error 'unknown key "scores" for a sts task' --tasks "$registry"
+printf 'a,b,s\none,two,3\n"three,four,1\nfive,six,2\n' >"$work/pairs.csv"
+printf '[sts]\ntype = "sts"\nfile = "pairs.csv"\ntext1 = "a"\ntext2 = "b"\nscore = "s"\n' >"$registry"
+expect_error "task sts: $work/pairs.csv:3: malformed quoting" --tasks "$registry"
+printf 'a,b,s\none,two,3\nthree,four,high\n' >"$work/pairs.csv"
+expect_error 'pairs.csv:3: "high" in column s is not a number' --tasks "$registry"
+
+# encode: three formats, the same numbers; resumable; bad rows named.
+texts=$source/datasets/queries/queries.jsonl
+rows=$(wc -l <"$texts")
+for ext in npy h5 jsonl; do
+  out=$(g2 encode --input "$texts" --output "$work/e.$ext" 2>&1) || fail "encode .$ext: $out"
+done
+python3 - "$work/e.npy" "$work/e.jsonl" "$rows" <<'PY' || fail "npy / jsonl"
+import ast, json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw[:8] == b"\x93NUMPY\x01\x00"
+length = struct.unpack("<H", raw[8:10])[0]
+assert (10 + length) % 64 == 0
+header = ast.literal_eval(raw[10:10 + length].decode())
+rows, dims = header["shape"]
+assert header["descr"] == "<f4" and not header["fortran_order"] and rows == int(sys.argv[3])
+matrix = struct.unpack("<%df" % (rows * dims), raw[10 + length:])
+lines = [json.loads(l) for l in open(sys.argv[2])]
+assert len(lines) == rows and lines[0]["id"] == "1"
+for i in (0, rows // 2, rows - 1):
+    assert len(lines[i]["embedding"]) == dims
+    assert all(abs(a - b) < 1e-6 for a, b in zip(lines[i]["embedding"], matrix[i * dims:(i + 1) * dims]))
+print("npy and jsonl agree:", rows, "x", dims)
+PY
+h5dump -H -d embeddings "$work/e.h5" | grep -q "DATASPACE  SIMPLE { ( $rows, 32 )" || fail "h5 shape"
+h5dump -H -d ids "$work/e.h5" | grep -q "( $rows )" || fail "h5 ids"
+out=$(GENVEC_FAULT_KILL_AFTER_CHUNKS=1 g encode --input "$texts" --output "$work/r.npy" 2>&1) &&
+  fail "the kill switch did not fire"
+[ -f "$work/r.npy" ] && fail "output written by a killed run"
+[ "$(ls "$work/r.npy.partial"/chunk-*.f32 | wc -l)" = 1 ] || fail "one chunk expected after the kill"
+out=$(g encode --input "$texts" --output "$work/r.npy" 2>&1) || fail "resume: $out"
+echo "$out" | grep -q "1 chunks were already done" || fail "did not resume: $out"
+cmp "$work/e.npy" "$work/r.npy" || fail "resumed output differs"
+[ -d "$work/r.npy.partial" ] && fail "partial folder left behind"
+out=$(g encode --input "$texts" --output "$work/i.npy" --task stsbenchmark 2>&1) || fail "--task: $out"
+cmp -s "$work/e.npy" "$work/i.npy" && fail "the task's instruction changed nothing"
+printf '{"text": "fine"}\n{"txt": "no text"}\n' >"$work/bad.jsonl"
+out=$(g encode --input "$work/bad.jsonl" --output "$work/bad.npy" 2>&1) && fail "bad row accepted"
+echo "$out" | grep -q "bad.jsonl:2: no string field \"text\"" || fail "bad row not named: $out"
+
+# decode: text from the soft prompts; the logit lens per compression token.
+out=$(g decode --query "How do vaccines work?" --logit-lens 2>&1) || fail "decode: $out"
+[ "$(echo "$out" | grep -c "^compression token [12]:")" = 2 ] || fail "logit lens: $out"
+head -5 "$texts" >"$work/five.jsonl"
+out=$(g decode --input "$work/five.jsonl" --max-new-tokens 4 2>/dev/null) || fail "decode --input"
+[ "$(echo "$out" | grep -c '"decoded": ')" = 5 ] || fail "one JSON line per query: $out"
+echo "eval / encode / decode: ok"
