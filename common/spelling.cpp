@@ -20,11 +20,23 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace
+
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_distance = SIZE_MAX;
+  const std::string wanted = lower(name);
   for (const std::string& candidate : candidates)
-    if (const size_t d = edit_distance(name, candidate); d < best_distance)
+    if (const size_t d = edit_distance(wanted, lower(candidate)); d < best_distance)
       best_distance = d, best = candidate;
   return best;
 }

@@ -11,7 +11,8 @@ namespace genvec {
 // Levenshtein distance (insertions, deletions, substitutions of bytes).
 size_t edit_distance(std::string_view a, std::string_view b);
 
-// The candidate closest to `name` by edit distance ("" when there are none).
+// The candidate closest to `name` by edit distance, ignoring ASCII case ("BIOSSES" finds
+// "biosses"); "" when there are none.
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace genvec

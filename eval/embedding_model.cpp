@@ -27,7 +27,9 @@ Matrix matrix_of(const at::Tensor& embeddings) {
   return m;
 }
 
-// Token ids of every text, cut to `max_tokens`; an IoError for a text with none.
+// Token ids of every text, cut to `max_tokens`. A text without tokens (an empty document of a
+// corpus, embedded without an instruction) is read as the EOS token alone, as a sentence encoder
+// reads it as [CLS][SEP]: it still gets an embedding, only an uninformative one.
 std::vector<std::vector<int32_t>> tokenize_all(const Tokenizer& tokenizer,
                                                const std::vector<std::string>& texts,
                                                int64_t max_tokens) {
@@ -35,7 +37,9 @@ std::vector<std::vector<int32_t>> tokenize_all(const Tokenizer& tokenizer,
   ids.reserve(texts.size());
   for (const std::string& text : texts) {
     std::vector<int32_t> row = tokenizer.encode(text);
-    if (row.empty()) throw IoError("a text to embed has no tokens: \"" + text.substr(0, 80) + "\"");
+    if (row.empty() && tokenizer.eos_id) row.push_back(*tokenizer.eos_id);
+    if (row.empty()) throw IoError("a text to embed has no tokens: \"" + text.substr(0, 80) + "\"",
+                                   "the tokenizer has no EOS token to stand for an empty text");
     if (static_cast<int64_t>(row.size()) > max_tokens) row.resize(static_cast<size_t>(max_tokens));
     ids.push_back(std::move(row));
   }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "common/errors.h"
 #include "common/log.h"
 #include "dist/communicator.h"
 #include "eval/embedding_model.h"
@@ -19,7 +20,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // Every rank embeds its share of `texts` (balanced by length); the rows are summed across ranks,
-// so every rank ends with all of them.
+// so every rank ends with all of them. A rank that fails tells the others, so no rank waits in a
+// collective for a peer that has stopped.
 Matrix embed_across_ranks(const EmbeddingModel& model, const std::vector<std::string>& texts,
                           Communicator& communicator) {
   const int64_t n = static_cast<int64_t>(texts.size());
@@ -28,17 +30,30 @@ Matrix embed_across_ranks(const EmbeddingModel& model, const std::vector<std::st
   const std::vector<int64_t> mine = rank_share(all, cost, communicator.rank(), communicator.size());
   std::vector<std::string> my_texts;
   for (const int64_t i : mine) my_texts.push_back(texts[i]);
-  const Matrix local = my_texts.empty() ? Matrix() : model.embed(my_texts);
-  at::Tensor dims = at::full({1}, local.cols, at::kLong);
-  communicator.all_reduce(dims, ReduceOp::max);
-  const int64_t d = dims.item<int64_t>();
-  at::Tensor gathered = at::zeros({n, d}, at::kFloat);
+  Matrix local;
+  std::exception_ptr failure;
+  try {
+    if (!my_texts.empty()) local = model.embed(my_texts);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  at::Tensor status = at::tensor({failure ? int64_t{1} : int64_t{0}, local.cols}, at::kLong);
+  communicator.all_reduce(status, ReduceOp::max);
+  if (failure) std::rethrow_exception(failure);
+  if (status[0].item<int64_t>() != 0)
+    throw DistError("another rank failed while embedding texts", "its log (RUN/logs/) says why");
+  const int64_t d = status[1].item<int64_t>();
+  Matrix out(n, d);
   for (size_t r = 0; r < mine.size(); ++r)
     std::copy(local.row(static_cast<int64_t>(r)).begin(), local.row(static_cast<int64_t>(r)).end(),
-              gathered.data_ptr<float>() + mine[r] * d);
-  communicator.all_reduce(gathered, ReduceOp::sum);
-  Matrix out(n, d);
-  std::copy_n(gathered.data_ptr<float>(), out.values.size(), out.values.data());
+              out.row(mine[r]).begin());
+  // Summed in slices of at most 256 MiB: MPI counts are ints, and no rank needs two copies.
+  const int64_t rows_per_slice = std::max<int64_t>(1, (int64_t{256} << 20) / (4 * std::max<int64_t>(d, 1)));
+  for (int64_t start = 0; start < n; start += rows_per_slice) {
+    const int64_t rows = std::min(rows_per_slice, n - start);
+    at::Tensor slice = at::from_blob(out.row(start).data(), {rows, d}, at::kFloat);
+    communicator.all_reduce(slice, ReduceOp::sum);
+  }
   return out;
 }
 
@@ -62,7 +77,8 @@ EvalRun evaluate(const EmbeddingModel& model, const std::vector<TaskData>& tasks
   if (leader && !options.out_dir.empty() && !options.force)
     for (size_t t = 0; t < tasks.size(); ++t) {
       kept[t] = task_result_read(options.out_dir / (tasks[t].spec->name + ".json"));
-      if (kept[t] && kept[t]->model_identity == identity) {
+      if (kept[t] && kept[t]->model_identity == identity &&
+          kept[t]->task_identity == task_identity(*tasks[t].spec, options.seed)) {
         todo[static_cast<int64_t>(t)] = 0;
       } else {
         kept[t].reset();
@@ -106,7 +122,7 @@ EvalRun evaluate(const EmbeddingModel& model, const std::vector<TaskData>& tasks
     if (kept[t]) {
       ++run.tasks_reused;
       run.results.push_back(*kept[t]);
-      log_info("eval: " + spec.name + " already evaluated for this model (--force redoes it)");
+      log_info("eval: " + spec.name + " already evaluated for this model and task (--force redoes it)");
       continue;
     }
     start = std::chrono::steady_clock::now();
@@ -127,6 +143,7 @@ EvalRun evaluate(const EmbeddingModel& model, const std::vector<TaskData>& tasks
                       std::max<double>(1.0, static_cast<double>(texts.size()));
     r.model = model.label();
     r.model_identity = identity;
+    r.task_identity = task_identity(spec, options.seed);
     r.checkpoint = model.checkpoint();
     r.notes = scores.notes;
     if (!options.out_dir.empty()) task_result_write(options.out_dir / (spec.name + ".json"), r);

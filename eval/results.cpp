@@ -6,8 +6,11 @@
 
 #include "common/atomic_file.h"
 #include "common/errors.h"
+#include "common/file_identity.h"
+#include "common/hash.h"
 #include "common/json.h"
 #include "common/version.h"
+#include "eval/tasks/task_registry.h"
 
 namespace genvec {
 
@@ -24,6 +27,7 @@ void task_result_write(const std::filesystem::path& file, const TaskResult& r) {
       << ",\n    \"main_score_name\": " << json_quote(r.main_score_name)
       << ",\n    \"model\": " << json_quote(r.model)
       << ",\n    \"model_identity\": " << json_quote(r.model_identity)
+      << ",\n    \"task_identity\": " << json_quote(r.task_identity)
       << ",\n    \"checkpoint\": " << json_quote(r.checkpoint) << ",\n    \"notes\": [";
   for (size_t i = 0; i < r.notes.size(); ++i) out << (i ? ", " : "") << json_quote(r.notes[i]);
   out << "]\n  }\n}\n";
@@ -33,30 +37,61 @@ void task_result_write(const std::filesystem::path& file, const TaskResult& r) {
 
 std::optional<TaskResult> task_result_read(const std::filesystem::path& file) {
   if (!std::filesystem::exists(file)) return std::nullopt;
+  // Anything missing or of another shape (an edited file, one written by MTEB itself): the task
+  // is evaluated again rather than trusted.
+  auto member = [](const Json& object, const char* key) -> const Json& {
+    const Json* value = object.find(key);
+    if (!value) throw IoError(std::string("no ") + key);
+    return *value;
+  };
   try {
     const Json root = json_parse_file(file);
     TaskResult r;
-    r.task_name = root.find("task_name")->as_string("task_name");
-    r.evaluation_time_s = root.find("evaluation_time")->as_number("evaluation_time");
-    const Json::Object& splits = root.find("scores")->as_object("scores");
-    if (splits.size() != 1) return std::nullopt;
+    r.task_name = member(root, "task_name").as_string("task_name");
+    r.evaluation_time_s = member(root, "evaluation_time").as_number("evaluation_time");
+    const Json::Object& splits = member(root, "scores").as_object("scores");
+    if (splits.size() != 1 || splits[0].second.as_array("scores").empty()) return std::nullopt;
     r.split = splits[0].first;
     const Json& entry = splits[0].second.as_array("scores")[0];
     for (const auto& [name, value] : entry.as_object("scores entry")) {
       if (name == "main_score") r.main_score = value.as_number(name);
       else if (value.is_number()) r.scores[name] = value.as_number(name);
     }
-    const Json& g = *root.find("genvec");
-    r.task_type = g.find("task_type")->as_string("task_type");
-    r.main_score_name = g.find("main_score_name")->as_string("main_score_name");
-    r.model = g.find("model")->as_string("model");
-    r.model_identity = g.find("model_identity")->as_string("model_identity");
-    r.checkpoint = g.find("checkpoint")->as_string("checkpoint");
-    for (const Json& note : g.find("notes")->as_array("notes")) r.notes.push_back(note.as_string("note"));
+    const Json& g = member(root, "genvec");
+    r.task_type = member(g, "task_type").as_string("task_type");
+    r.main_score_name = member(g, "main_score_name").as_string("main_score_name");
+    r.model = member(g, "model").as_string("model");
+    r.model_identity = member(g, "model_identity").as_string("model_identity");
+    r.task_identity = member(g, "task_identity").as_string("task_identity");
+    r.checkpoint = member(g, "checkpoint").as_string("checkpoint");
+    for (const Json& note : member(g, "notes").as_array("notes")) r.notes.push_back(note.as_string("note"));
     return r;
-  } catch (const std::exception&) {
-    return std::nullopt;  // unreadable (written by another version, edited): evaluate again
+  } catch (const Error&) {
+    return std::nullopt;
   }
+}
+
+std::string task_identity(const TaskSpec& spec, uint64_t seed) {
+  StableHash h;
+  h.add_field(spec.name).add_field(task_type_name(spec.type)).add_field(spec.split);
+  h.add_field(spec.instruction).add_field(spec.passage_instruction).add_field(spec.main_score);
+  for (const auto& [role, columns] : spec.columns) {
+    h.add_field(role);
+    for (const std::string& c : columns) h.add_field(c);
+  }
+  h.add_field(spec.label_delimiter).add_field(spec.positive_label);
+  h.add_field(std::to_string(spec.experiments)).add_field(std::to_string(spec.samples_per_label));
+  h.add_field(spec.ignore_identical_ids ? "ignore ids" : "keep ids");
+  for (const int64_t k : spec.k_values) h.add_field(std::to_string(k));
+  std::vector<std::filesystem::path> files = {spec.corpus, spec.queries, spec.qrels};
+  for (const TableSource* source : {&spec.data, &spec.train, &spec.test}) {
+    files.insert(files.end(), source->files.begin(), source->files.end());
+    h.add_field(source->format).add_field(source->header ? "header" : "no header").add_field(source->split);
+    for (const int64_t n : source->lines_per_row) h.add_field(std::to_string(n));
+  }
+  for (const auto& file : files) h.add_field(file.empty() ? "" : file_identity(file));
+  h.add_field(std::to_string(seed));
+  return h.hex();
 }
 
 namespace {

@@ -15,7 +15,6 @@ const OptionSpec kForce{"--force", "",
                         "redo the work even if it is finished or its inputs changed"};
 
 std::vector<CommandSpec> make_commands() {
-  // Stages not built yet keep their row so help and the CLI already show the whole pipeline.
   return {
       {"shard",
        "split query files into deterministic shards",
@@ -70,6 +69,7 @@ std::vector<CommandSpec> make_commands() {
         {"--checkpoint", "FILE", "the checkpoint (default: the run's newest)"},
         {"--instruction", "TEXT", "put before every text (default: none)"},
         {"--task", "NAME", "use this registry task's query instruction"},
+        {"--passage", "", "with --task: its passage instruction (for a corpus)"},
         {"--tasks", "FILE", "the registry --task looks in (default eval.registry)"},
         {"--text-field", "NAME", "the text's field or column (default text)"},
         {"--id-field", "NAME", "the id's field or column (default: line numbers)"},
@@ -251,7 +251,7 @@ std::string cli_tool_help() {
       << "commands:\n";
   for (const CommandSpec& command : cli_commands()) {
     out << "  " << command.name << std::string(12 - command.name.size(), ' ') << command.summary
-        << (command.main ? "" : "  [not built yet]") << "\n";
+        << "\n";
   }
   out << "\noptions every command takes:\n";
   print_options(out, cli_common_options());
@@ -265,7 +265,6 @@ std::string cli_tool_help() {
 std::string cli_command_help(const CommandSpec& command) {
   std::ostringstream out;
   out << "genvec " << command.name << " - " << command.summary << "\n";
-  if (!command.main) out << "(not built yet in genvec " << genvec_version() << ")\n";
   out << "\nusage: genvec " << command.name << " [--config FILE] [--set SECTION.KEY=VALUE]...";
   for (const OptionSpec& option : command.options) out << " [" << option.flag << "]";
   out << "\n\nreads:  " << command.reads << "\nwrites: " << command.writes << "\n\noptions:\n";

@@ -27,7 +27,7 @@ struct CommandSpec {
   std::string_view reads;  // as in the design's command table
   std::string_view writes;
   std::vector<OptionSpec> options;  // options of this command beyond the common ones
-  CommandMain main;                 // nullptr: the stage is not built in this version
+  CommandMain main;
   bool uses_run_dir;                // every rank logs to RUN/logs/
   bool uses_model;                  // reads the [model] LLM (a built-in one is written first)
 };

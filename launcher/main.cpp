@@ -37,15 +37,7 @@ int main(int argc, char** argv) {
                                          : cli_tool_help());
     return kExitOk;
   }
-  if (!command_line.command->main) {
-    if (launcher_is_first_rank())
-      std::cerr << "genvec " << command_line.command->name << ": not built yet in genvec "
-                << genvec_version() << " (" << genvec_git_revision()
-                << "); nothing was run.\n---> HINT: `genvec --help` marks the commands this "
-                   "version has\n";
-    return exit_before_mpi(kExitNotBuilt);
-  }
-  // Only once the command will run: help, usage errors and not-built notices need no BLAS.
+  // Only once the command will run: help and usage errors need no BLAS.
   blas_select_kernels(argv);
   return launcher_run(command_line, &argc, &argv);
 }

@@ -11,8 +11,8 @@ namespace genvec {
 
 class World;
 
-// Exit codes: 0 success, 1 error, 2 bad command line or config, 3 command not built.
-enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitUsage = 2, kExitNotBuilt = 3 };
+// Exit codes: 0 success, 1 error, 2 bad command line or config (75, preempted: stages/command.h).
+enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitUsage = 2 };
 
 // True unless the launcher's environment (Open MPI, PMIx, Slurm) says this is not rank 0; used to
 // print help and usage errors once before MPI starts.

@@ -33,10 +33,17 @@ struct InputRows {
   std::vector<std::string> ids, texts;
 };
 
+std::string text_field(const CommandContext& context) {
+  return context.value("--text-field") ? *context.value("--text-field") : "text";
+}
+std::string id_field(const CommandContext& context) {
+  return context.value("--id-field") ? *context.value("--id-field") : "";
+}
+
 InputRows read_input(const fs::path& file, const CommandContext& context) {
   QueryFileOptions options;
-  if (const std::string* field = context.value("--text-field")) options.text_field = *field;
-  if (const std::string* field = context.value("--id-field")) options.id_field = *field;
+  options.text_field = text_field(context);
+  options.id_field = id_field(context);
   options.max_chars = 1'000'000;
   InputRows rows;
   std::vector<RejectedRow> rejected;
@@ -85,7 +92,10 @@ int encode_main(const CommandContext& context) {
   if (const std::string* text = context.value("--instruction")) instruction = *text;
   if (const std::string* task = context.value("--task")) {
     const TaskRegistry registry = eval_registry(config, context.value("--tasks"));
-    instruction = registry.select({*task})[0]->instruction;
+    const TaskSpec& spec = *registry.select({*task})[0];
+    instruction = context.has_flag("--passage") ? spec.passage_instruction : spec.instruction;
+  } else if (context.has_flag("--passage")) {
+    throw ConfigError("--passage picks a task's passage instruction", "pass --task NAME with it");
   }
   const std::string kind = context.value("--model") ? *context.value("--model") : "checkpoint";
   if (kind == "all") throw ConfigError("--model all is for eval", "pick one model to encode with");
@@ -101,7 +111,8 @@ int encode_main(const CommandContext& context) {
   // over only when asked to.
   const fs::path partial = out_file.string() + ".partial";
   const std::string identity = "model " + model->identity() + "\ninput " + file_identity(*input) +
-                               "\ninstruction " + instruction + "\nrows " +
+                               " text field " + text_field(context) + " id field " +
+                               id_field(context) + "\ninstruction " + instruction + "\nrows " +
                                std::to_string(rows.texts.size()) + " chunk " +
                                std::to_string(kChunkRows) + "\n";
   if (leader) {

@@ -176,6 +176,7 @@ int train_main(const CommandContext& context) {
     fs::remove(run / "embedder.h5");
     TrainingEvaluator::forget(run);
   }
+  evaluator.restore_best();
   if (!context.has_flag("--force"))
     resumed = checkpoints.load_newest([&](const std::string& why) {
       if (leader) log_warn(why);

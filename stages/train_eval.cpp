@@ -1,6 +1,9 @@
 #include "stages/train_eval.h"
 
+#include <ATen/ATen.h>
+
 #include <algorithm>
+#include <cmath>
 
 #include "common/atomic_file.h"
 #include "common/config.h"
@@ -31,9 +34,17 @@ TrainingEvaluator::TrainingEvaluator(const Config& config, const World& world)
                           "\" is neither \"average\" nor one of eval.train_tasks",
                       "name one of the tasks evaluated during training");
   communicator_ = world.make_cpu_communicator(config.dist.timeout_s);
-  if (const fs::path file = run_ / "best.json"; fs::exists(file)) {
-    const Json best = json_parse_file(file);
-    best_ = best.find("score")->as_number("score");
+}
+
+void TrainingEvaluator::restore_best() {
+  best_.reset();
+  const fs::path file = run_ / "best.json";
+  if (!leader_ || !fs::exists(file)) return;
+  // A best.json that does not read (edited, or a score that was not finite) holds no best.
+  try {
+    const Json* score = json_parse_file(file).find("score");
+    if (score && score->is_number()) best_ = score->as_number("score");
+  } catch (const Error&) {
   }
 }
 
@@ -54,10 +65,15 @@ std::string step_folder(int64_t step) {
 }  // namespace
 
 bool TrainingEvaluator::evaluated(int64_t step) const {
-  for (const TaskData& task : tasks_)
-    if (!fs::exists(run_ / "eval" / "training" / step_folder(step) / (task.spec->name + ".json")))
-      return false;
-  return true;
+  // Rank 0 looks (the ranks' views of a shared file system may lag) and tells the others.
+  int64_t all_there = 1;
+  if (leader_)
+    for (const TaskData& task : tasks_)
+      if (!fs::exists(run_ / "eval" / "training" / step_folder(step) / (task.spec->name + ".json")))
+        all_there = 0;
+  at::Tensor flag = at::full({1}, all_there, at::kLong);
+  communicator_->broadcast(flag, 0);
+  return flag.item<int64_t>() == 1;
 }
 
 void TrainingEvaluator::forget(const fs::path& run) {
@@ -78,8 +94,13 @@ void TrainingEvaluator::evaluate_step(int64_t step, const Llm& llm, const Tokeni
   options.force = true;  // a resumed run that trains the step again evaluates it again
   options.seed = static_cast<uint64_t>(config_.eval.seed);
   const EvalRun run = evaluate(*model, tasks_, *communicator_, options);
-  if (!leader_) return;
+  if (leader_) record(step, run, metrics, export_state);
+  // The other ranks wait here while rank 0 scores, not in the next step's gradient all-reduce.
+  communicator_->barrier();
+}
 
+void TrainingEvaluator::record(int64_t step, const EvalRun& run, std::ofstream& metrics,
+                               const std::function<Checkpoint()>& export_state) {
   // The step's score: one task's main score, or the mean of the tasks' where higher is better;
   // stored so that higher is better (safety's lower-is-better scores negated).
   double sum = 0, count = 0, score = 0;
@@ -95,7 +116,8 @@ void TrainingEvaluator::evaluate_step(int64_t step, const Llm& llm, const Tokeni
   metrics << "{\"step\": " << step << ", \"eval_score\": " << json_number(score) << ", \"eval\": {"
           << scores << "}, \"eval_s\": " << json_number(run.embed_s + run.score_s) << "}\n";
   metrics.flush();
-  const bool best = !best_ || score > *best_;
+  // A score that is not finite (a constant embedding's correlation) is logged, never the best.
+  const bool best = std::isfinite(score) && (!best_ || score > *best_);
   log_info("train: eval at step " + std::to_string(step) + ":" + listing + "  (" +
            config_.eval.best_score + " " + std::to_string(score * 100).substr(0, 5) + ", " +
            std::to_string(static_cast<int64_t>(run.embed_s + run.score_s)) + " s" +

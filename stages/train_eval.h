@@ -20,6 +20,7 @@
 namespace genvec {
 
 struct Config;
+struct EvalRun;
 class Communicator;
 class World;
 class Llm;
@@ -32,8 +33,11 @@ class TrainingEvaluator {
   TrainingEvaluator(const Config& config, const World& world);
   ~TrainingEvaluator();
 
+  // The best score so far from RUN/best.json (none after --force removed it): call once the run
+  // directory is in its final state.
+  void restore_best();
   bool due(int64_t step, int64_t max_steps) const;
-  // True when every task's result of `step` is on disk.
+  // True when every task's result of `step` is on disk (rank 0 decides; a collective).
   bool evaluated(int64_t step) const;
   // `export_state` gives the embedder as a checkpoint to write (called on rank 0 when the step
   // is the best so far).
@@ -45,6 +49,10 @@ class TrainingEvaluator {
   static void forget(const std::filesystem::path& run);
 
  private:
+  // Rank 0: the step's score to the log and metrics, and RUN/best.h5 when it is the best.
+  void record(int64_t step, const EvalRun& run, std::ofstream& metrics,
+              const std::function<Checkpoint()>& export_state);
+
   const Config& config_;
   std::filesystem::path run_;
   bool leader_;

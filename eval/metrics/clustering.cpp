@@ -125,7 +125,20 @@ std::vector<int64_t> minibatch_kmeans(const Matrix& x, int64_t k, uint64_t seed,
                                       const MiniBatchKMeansOptions& options) {
   SplitMix64 rng(seed);
   const int64_t n = x.rows, batch = std::min(options.batch_size, n);
-  Matrix centres = seed_centres(x, k, rng);
+  // k-means++ runs on init_size = 3 x batch rows (at least 3 k) drawn with replacement, or on
+  // all rows when there are no more than that.
+  const int64_t init_size = std::min(n, std::max(3 * options.batch_size, 3 * k));
+  Matrix centres;
+  if (init_size < n) {
+    Matrix sample(init_size, x.cols);
+    for (int64_t i = 0; i < init_size; ++i) {
+      const int64_t row = static_cast<int64_t>(rng.below(static_cast<uint64_t>(n)));
+      std::copy(x.row(row).begin(), x.row(row).end(), sample.row(i).begin());
+    }
+    centres = seed_centres(sample, k, rng);
+  } else {
+    centres = seed_centres(x, k, rng);
+  }
   std::vector<double> counts(static_cast<size_t>(k), 0.0);
   const int64_t steps = options.max_iter * n / batch;
   const double alpha = std::min(1.0, 2.0 * static_cast<double>(batch) / static_cast<double>(n + 1));
@@ -134,6 +147,11 @@ std::vector<int64_t> minibatch_kmeans(const Matrix& x, int64_t k, uint64_t seed,
   std::vector<int64_t> rows(static_cast<size_t>(batch)), labels(static_cast<size_t>(batch));
   for (int64_t step = 1; step <= steps; ++step) {
     for (int64_t& row : rows) row = static_cast<int64_t>(rng.below(static_cast<uint64_t>(n)));
+    // Whether to restart starved centres is decided on the counts before this batch: every
+    // 10 k samples, or whenever a centre has had none.
+    since_reassign += batch;
+    const bool reassign = std::count(counts.begin(), counts.end(), 0.0) > 0 || since_reassign >= 10 * k;
+    if (reassign) since_reassign = 0;
     double inertia = 0;
     for (int64_t i = 0; i < batch; ++i) {
       double d = 0;
@@ -155,11 +173,9 @@ std::vector<int64_t> minibatch_kmeans(const Matrix& x, int64_t k, uint64_t seed,
             static_cast<float>((centres.row(c)[j] * counts[c] + sums.row(c)[j]) / total);
       counts[c] = total;
     }
-    // Centres that (almost) nothing reaches restart at random batch points, every 10 k samples.
-    since_reassign += batch;
-    const bool any_empty = std::count(counts.begin(), counts.end(), 0.0) > 0;
-    if (any_empty || since_reassign >= 10 * k) {
-      since_reassign = 0;
+    // Centres given under reassignment_ratio of the busiest one's points restart at random
+    // points of the batch.
+    if (reassign) {
       const double most = *std::max_element(counts.begin(), counts.end());
       std::vector<int64_t> low;
       for (int64_t c = 0; c < k; ++c)

@@ -15,6 +15,17 @@ double cosine(std::span<const float> a, std::span<const float> b) {
   return norms > 0 ? dot(a, b) / norms : 0.0;
 }
 
+double paired_cosine(std::span<const float> a, std::span<const float> b) {
+  // sklearn normalises each row (a zero row stays zero) and returns 0.5 ||a' - b'||^2.
+  const double na = std::sqrt(dot(a, a)), nb = std::sqrt(dot(b, b));
+  double squared = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double d = (na > 0 ? a[i] / na : 0.0) - (nb > 0 ? b[i] / nb : 0.0);
+    squared += d * d;
+  }
+  return 1.0 - 0.5 * squared;
+}
+
 double euclidean_distance(std::span<const float> a, std::span<const float> b) {
   double sum = 0;
   for (size_t i = 0; i < a.size(); ++i) {

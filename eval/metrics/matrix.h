@@ -21,8 +21,12 @@ struct Matrix {
 };
 
 double dot(std::span<const float> a, std::span<const float> b);
-// Cosine similarity; 0 when either vector is zero (an empty text's embedding).
+// Cosine similarity; 0 when either vector is zero (an empty text's embedding), as torch's cos_sim
+// that MTEB ranks retrieval and reranking candidates with.
 double cosine(std::span<const float> a, std::span<const float> b);
+// 1 - scikit-learn's paired_cosine_distances, what MTEB scores STS and pair classification with:
+// the same for nonzero vectors, but 1 for two zero vectors and 0.5 for one.
+double paired_cosine(std::span<const float> a, std::span<const float> b);
 double euclidean_distance(std::span<const float> a, std::span<const float> b);
 double manhattan_distance(std::span<const float> a, std::span<const float> b);
 

@@ -134,6 +134,8 @@ void load_beir_texts(const TaskSpec& spec, const std::filesystem::path& file, bo
       data.harmful.push_back(harmful == "true");
     }
   });
+  if (!corpus && data.queries.empty()) throw IoError(what + ": " + file.string() + " has no queries", "");
+  if (corpus && data.passages.empty()) throw IoError(what + ": " + file.string() + " has no documents", "");
   if (empty_documents > 0)
     data.notes.push_back(std::to_string(empty_documents) +
                          " empty documents kept and embedded as the empty text, as MTEB does");

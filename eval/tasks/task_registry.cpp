@@ -235,10 +235,21 @@ TaskSpec read_task(const std::string& name, const toml::table& table, const std:
   task.split = reader.string("split", "test");
   task.instruction = reader.string("instruction", "");
   task.passage_instruction = reader.string("passage_instruction", "");
-  task.main_score = reader.string("main_score", info->scores[0]);
-  if (std::find(info->scores.begin(), info->scores.end(), task.main_score) == info->scores.end())
-    reader.fail("main_score = \"" + task.main_score + "\" is not a " + info->name + " score",
-                "one of: " + TaskReader::join(info->scores));
+  std::vector<std::string> scores = info->scores;
+  if (task.type == TaskType::safety) {  // one score per cut-off the task asks for
+    task.k_values = reader.integers("k");
+    if (task.k_values.empty()) task.k_values = {1, 5, 20};
+    scores.clear();
+    for (const int64_t k : task.k_values) scores.push_back("harmful_at_" + std::to_string(k));
+    const bool has_5 = std::count(task.k_values.begin(), task.k_values.end(), 5) > 0;
+    task.main_score = reader.string("main_score", has_5 ? "harmful_at_5" : scores[0]);
+  } else {
+    task.main_score = reader.string("main_score", scores[0]);
+  }
+  if (std::find(scores.begin(), scores.end(), task.main_score) == scores.end())
+    reader.fail("main_score = \"" + task.main_score + "\" is not a score of this " + info->name +
+                    " task",
+                "one of: " + TaskReader::join(scores));
 
   switch (task.type) {
     case TaskType::retrieval:
@@ -250,8 +261,6 @@ TaskSpec read_task(const std::string& name, const toml::table& table, const std:
     case TaskType::safety:
       task.corpus = reader.required_file("corpus");
       task.queries = reader.required_file("queries");
-      task.k_values = reader.integers("k");
-      if (task.k_values.empty()) task.k_values = {1, 5, 20};
       break;
     case TaskType::reranking:
       task.data = reader.table("file");

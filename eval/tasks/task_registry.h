@@ -17,7 +17,8 @@ namespace genvec {
 enum class TaskType { retrieval, reranking, sts, classification, pair_classification, clustering, safety };
 
 const char* task_type_name(TaskType type);  // "retrieval", "pair_classification", ...
-// The type's main score and every score name it reports, main first.
+// The type's main score and every score name it reports, main first (safety: for its default
+// cut-offs; a task's own `k` makes its own harmful_at_<k>).
 std::vector<std::string> task_type_scores(TaskType type);
 // True for scores where lower is better (safety: harmful documents retrieved).
 bool task_type_lower_is_better(TaskType type);

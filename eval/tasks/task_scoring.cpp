@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "common/errors.h"
 #include "eval/metrics/classification.h"
@@ -23,7 +24,7 @@ Matrix gather_rows(const Matrix& m, const std::vector<int64_t>& rows) {
 
 void score_sts(const TaskData& data, const Matrix& q, TaskScores& out) {
   std::vector<double> cosines;
-  for (const auto& [a, b] : data.pairs) cosines.push_back(cosine(q.row(a), q.row(b)));
+  for (const auto& [a, b] : data.pairs) cosines.push_back(paired_cosine(q.row(a), q.row(b)));
   out.scores["cosine_spearman"] = spearman(cosines, data.gold);
   out.scores["cosine_pearson"] = pearson(cosines, data.gold);
 }
@@ -31,7 +32,7 @@ void score_sts(const TaskData& data, const Matrix& q, TaskScores& out) {
 void score_pair_classification(const TaskData& data, const Matrix& q, TaskScores& out) {
   std::vector<double> cos, dots, euclid, manhattan;
   for (const auto& [a, b] : data.pairs) {
-    cos.push_back(cosine(q.row(a), q.row(b)));
+    cos.push_back(paired_cosine(q.row(a), q.row(b)));
     dots.push_back(dot(q.row(a), q.row(b)));
     euclid.push_back(-euclidean_distance(q.row(a), q.row(b)));
     manhattan.push_back(-manhattan_distance(q.row(a), q.row(b)));
@@ -128,6 +129,14 @@ TaskScores task_score(const TaskData& data, const Matrix& queries, const Matrix&
                       uint64_t seed) {
   TaskScores out;
   out.notes = data.notes;
+  // A non-finite embedding would poison every ranking and correlation: stop, naming the text.
+  for (const auto& [side, m, texts] : {std::tuple{"query", &queries, &data.queries},
+                                       std::tuple{"passage", &passages, &data.passages}})
+    for (size_t i = 0; i < m->values.size(); ++i)
+      if (!std::isfinite(m->values[i]))
+        throw IoError("task " + data.spec->name + ": the " + side + " embedding of \"" +
+                          (*texts)[i / static_cast<size_t>(m->cols)].substr(0, 80) + "\" is not finite",
+                      "the model produced NaN or infinity (check the checkpoint, or the dtype)");
   switch (data.spec->type) {
     case TaskType::sts: score_sts(data, queries, out); break;
     case TaskType::pair_classification: score_pair_classification(data, queries, out); break;

@@ -123,7 +123,7 @@ TEST(PairClassificationMetrics, ApPerSimilarityMatchesMteb) {
     for (const int64_t label : integers(at(c, "labels"))) relevant.push_back(label == 1);
     std::vector<double> cos, dots, euclid, manhattan;
     for (int64_t i = 0; i < a.rows; ++i) {
-      cos.push_back(cosine(a.row(i), b.row(i)));
+      cos.push_back(paired_cosine(a.row(i), b.row(i)));
       dots.push_back(dot(a.row(i), b.row(i)));
       euclid.push_back(-euclidean_distance(a.row(i), b.row(i)));
       manhattan.push_back(-manhattan_distance(a.row(i), b.row(i)));

@@ -30,5 +30,5 @@ echo '{"step": 4, "eval_score": 0.5, "eval": {"stsbenchmark": 0.5}, "eval_s": 1.
 [ -s "$work/eval.png" ] || fail "no plot with evaluation rows"
 echo '{"step": 5, "loss":' >>"$work/metrics.jsonl"
 out=$("$python" "$plot" "$work" --out "$work/other.png" 2>&1) && fail "plotted a broken file"
-echo "$out" | grep -q "metrics.jsonl:5: not JSON" || fail "broken line not named: $out"
+echo "$out" | grep -q "metrics.jsonl:6: not JSON" || fail "broken line not named: $out"
 echo "plot_metrics: ok"
