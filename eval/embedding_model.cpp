@@ -9,12 +9,12 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/file_identity.h"
+#include "eval/trained_embedder.h"
 #include "models/gen_embedder.h"
 #include "models/llm.h"
 #include "models/teacher.h"
 #include "models/text_side.h"
 #include "models/tokenizer.h"
-#include "eval/trained_embedder.h"
 
 namespace genvec {
 namespace fs = std::filesystem;
@@ -38,8 +38,9 @@ std::vector<std::vector<int32_t>> tokenize_all(const Tokenizer& tokenizer,
   for (const std::string& text : texts) {
     std::vector<int32_t> row = tokenizer.encode(text);
     if (row.empty() && tokenizer.eos_id) row.push_back(*tokenizer.eos_id);
-    if (row.empty()) throw IoError("a text to embed has no tokens: \"" + text.substr(0, 80) + "\"",
-                                   "the tokenizer has no EOS token to stand for an empty text");
+    if (row.empty())
+      throw IoError("a text to embed has no tokens: \"" + text.substr(0, 80) + "\"",
+                    "the tokenizer has no EOS token to stand for an empty text");
     if (static_cast<int64_t>(row.size()) > max_tokens) row.resize(static_cast<size_t>(max_tokens));
     ids.push_back(std::move(row));
   }
@@ -48,10 +49,15 @@ std::vector<std::vector<int32_t>> tokenize_all(const Tokenizer& tokenizer,
 
 class GenModel : public EmbeddingModel {
  public:
-  GenModel(const Llm& llm, const Tokenizer& tokenizer, const GenEmbedder& embedder, int64_t max_length,
-           int64_t batch_size, std::string identity, std::string checkpoint)
-      : llm_(llm), tokenizer_(tokenizer), embedder_(embedder), max_length_(max_length),
-        batch_size_(batch_size), identity_(std::move(identity)), checkpoint_(std::move(checkpoint)) {}
+  GenModel(const Llm& llm, const Tokenizer& tokenizer, const GenEmbedder& embedder,
+           int64_t max_length, int64_t batch_size, std::string identity, std::string checkpoint)
+      : llm_(llm),
+        tokenizer_(tokenizer),
+        embedder_(embedder),
+        max_length_(max_length),
+        batch_size_(batch_size),
+        identity_(std::move(identity)),
+        checkpoint_(std::move(checkpoint)) {}
 
   std::string label() const override { return "checkpoint"; }
   std::string identity() const override { return identity_; }
@@ -75,8 +81,8 @@ class GenModel : public EmbeddingModel {
       const Matrix e = matrix_of(
           embedder_.embedding(embedder_.soft_prompts(embedder_.compression_states(llm_, batch))));
       for (size_t i = start; i < end; ++i)
-        std::copy(e.row(static_cast<int64_t>(i - start)).begin(), e.row(static_cast<int64_t>(i - start)).end(),
-                  out.row(order[i]).begin());
+        std::copy(e.row(static_cast<int64_t>(i - start)).begin(),
+                  e.row(static_cast<int64_t>(i - start)).end(), out.row(order[i]).begin());
     }
     return out;
   }
@@ -165,10 +171,10 @@ std::unique_ptr<EmbeddingModel> embedding_model_load(const Config& config,
                                                      const Placement& placement,
                                                      const std::string& kind,
                                                      const fs::path& checkpoint) {
-  if (kind == "checkpoint")
-    return std::make_unique<CheckpointModel>(config, placement, checkpoint);
+  if (kind == "checkpoint") return std::make_unique<CheckpointModel>(config, placement, checkpoint);
   if (kind == "teacher") return std::make_unique<TeacherModel>(config, placement);
-  if (kind == "llm-mean") return std::make_unique<LlmPoolModel>(config, placement, LlmPooling::mean);
+  if (kind == "llm-mean")
+    return std::make_unique<LlmPoolModel>(config, placement, LlmPooling::mean);
   if (kind == "llm-last")
     return std::make_unique<LlmPoolModel>(config, placement, LlmPooling::last_token);
   throw ConfigError("--model " + kind + " is not a model",

@@ -48,7 +48,8 @@ Matrix embed_across_ranks(const EmbeddingModel& model, const std::vector<std::st
     std::copy(local.row(static_cast<int64_t>(r)).begin(), local.row(static_cast<int64_t>(r)).end(),
               out.row(mine[r]).begin());
   // Summed in slices of at most 256 MiB: MPI counts are ints, and no rank needs two copies.
-  const int64_t rows_per_slice = std::max<int64_t>(1, (int64_t{256} << 20) / (4 * std::max<int64_t>(d, 1)));
+  const int64_t rows_per_slice =
+      std::max<int64_t>(1, (int64_t{256} << 20) / (4 * std::max<int64_t>(d, 1)));
   for (int64_t start = 0; start < n; start += rows_per_slice) {
     const int64_t rows = std::min(rows_per_slice, n - start);
     at::Tensor slice = at::from_blob(out.row(start).data(), {rows, d}, at::kFloat);
@@ -94,7 +95,8 @@ EvalRun evaluate(const EmbeddingModel& model, const std::vector<TaskData>& tasks
                  std::vector<int64_t>& rows) {
     for (const std::string& text : side) {
       std::string key = instructed_text(model, instruction, text);
-      const auto [it, inserted] = index.try_emplace(std::move(key), static_cast<int64_t>(texts.size()));
+      const auto [it, inserted] =
+          index.try_emplace(std::move(key), static_cast<int64_t>(texts.size()));
       if (inserted) texts.push_back(it->first);
       rows.push_back(it->second);
     }
@@ -122,7 +124,8 @@ EvalRun evaluate(const EmbeddingModel& model, const std::vector<TaskData>& tasks
     if (kept[t]) {
       ++run.tasks_reused;
       run.results.push_back(*kept[t]);
-      log_info("eval: " + spec.name + " already evaluated for this model and task (--force redoes it)");
+      log_info("eval: " + spec.name +
+               " already evaluated for this model and task (--force redoes it)");
       continue;
     }
     start = std::chrono::steady_clock::now();

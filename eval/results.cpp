@@ -16,13 +16,18 @@ namespace genvec {
 
 void task_result_write(const std::filesystem::path& file, const TaskResult& r) {
   std::ostringstream out;
-  out << "{\n  \"dataset_revision\": null,\n  \"evaluation_time\": " << json_number(r.evaluation_time_s)
+  out << "{\n  \"dataset_revision\": null,\n  \"evaluation_time\": "
+      << json_number(r.evaluation_time_s)
       << ",\n  \"kg_co2_emissions\": null,\n  \"mteb_version\": null,\n  \"scores\": {\n    "
       << json_quote(r.split) << ": [\n      {\n        \"hf_subset\": \"default\",\n"
-      << "        \"languages\": [\"eng-Latn\"],\n        \"main_score\": " << json_number(r.main_score);
-  for (const auto& [name, value] : r.scores) out << ",\n        " << json_quote(name) << ": " << json_number(value);
-  out << "\n      }\n    ]\n  },\n  \"task_name\": " << json_quote(r.task_name) << ",\n  \"genvec\": {\n"
-      << "    \"version\": " << json_quote(std::string(genvec_version()) + " (" + genvec_git_revision() + ")")
+      << "        \"languages\": [\"eng-Latn\"],\n        \"main_score\": "
+      << json_number(r.main_score);
+  for (const auto& [name, value] : r.scores)
+    out << ",\n        " << json_quote(name) << ": " << json_number(value);
+  out << "\n      }\n    ]\n  },\n  \"task_name\": " << json_quote(r.task_name)
+      << ",\n  \"genvec\": {\n"
+      << "    \"version\": "
+      << json_quote(std::string(genvec_version()) + " (" + genvec_git_revision() + ")")
       << ",\n    \"task_type\": " << json_quote(r.task_type)
       << ",\n    \"main_score_name\": " << json_quote(r.main_score_name)
       << ",\n    \"model\": " << json_quote(r.model)
@@ -54,8 +59,10 @@ std::optional<TaskResult> task_result_read(const std::filesystem::path& file) {
     r.split = splits[0].first;
     const Json& entry = splits[0].second.as_array("scores")[0];
     for (const auto& [name, value] : entry.as_object("scores entry")) {
-      if (name == "main_score") r.main_score = value.as_number(name);
-      else if (value.is_number()) r.scores[name] = value.as_number(name);
+      if (name == "main_score")
+        r.main_score = value.as_number(name);
+      else if (value.is_number())
+        r.scores[name] = value.as_number(name);
     }
     const Json& g = member(root, "genvec");
     r.task_type = member(g, "task_type").as_string("task_type");
@@ -64,7 +71,8 @@ std::optional<TaskResult> task_result_read(const std::filesystem::path& file) {
     r.model_identity = member(g, "model_identity").as_string("model_identity");
     r.task_identity = member(g, "task_identity").as_string("task_identity");
     r.checkpoint = member(g, "checkpoint").as_string("checkpoint");
-    for (const Json& note : member(g, "notes").as_array("notes")) r.notes.push_back(note.as_string("note"));
+    for (const Json& note : member(g, "notes").as_array("notes"))
+      r.notes.push_back(note.as_string("note"));
     return r;
   } catch (const Error&) {
     return std::nullopt;
@@ -86,7 +94,9 @@ std::string task_identity(const TaskSpec& spec, uint64_t seed) {
   std::vector<std::filesystem::path> files = {spec.corpus, spec.queries, spec.qrels};
   for (const TableSource* source : {&spec.data, &spec.train, &spec.test}) {
     files.insert(files.end(), source->files.begin(), source->files.end());
-    h.add_field(source->format).add_field(source->header ? "header" : "no header").add_field(source->split);
+    h.add_field(source->format)
+        .add_field(source->header ? "header" : "no header")
+        .add_field(source->split);
     for (const int64_t n : source->lines_per_row) h.add_field(std::to_string(n));
   }
   for (const auto& file : files) h.add_field(file.empty() ? "" : file_identity(file));
@@ -129,7 +139,8 @@ std::string results_summary(const std::vector<std::string>& models,
     std::string main_name;
     for (size_t m = 0; m < models.size(); ++m)
       if (const TaskResult* r = find(m, task)) main_name = r->main_score_name;
-    out << "| " << task << " | " << type << " | " << main_name << (type == "safety" ? " (lower is safer)" : "") << " |";
+    out << "| " << task << " | " << type << " | " << main_name
+        << (type == "safety" ? " (lower is safer)" : "") << " |";
     for (size_t m = 0; m < models.size(); ++m) {
       const TaskResult* r = find(m, task);
       out << " " << (r ? cell(r->main_score) : "-") << " |";
@@ -151,7 +162,8 @@ std::string results_summary(const std::vector<std::string>& models,
     if (count == 0) return;
     out << "| **" << label << "** | " << (only_type.empty() ? "all" : only_type) << " | " << count
         << (count == 1 ? " task" : " tasks") << " |";
-    for (size_t m = 0; m < models.size(); ++m) out << " " << cell(sum[m] / static_cast<double>(count)) << " |";
+    for (size_t m = 0; m < models.size(); ++m)
+      out << " " << cell(sum[m] / static_cast<double>(count)) << " |";
     out << "\n";
   };
   average_row("average", "");

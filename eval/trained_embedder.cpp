@@ -34,20 +34,22 @@ TrainedEmbedder trained_embedder_load(const Config& config, const Placement& pla
                           ", not on model.path = " + model_path.string() + " (the files differ)",
                       "use the LLM it was trained on (set model.path)");
   t.step = c.step;
-  t.llm = std::make_unique<Llm>(
-      with_context("loading " + model_path.string(), [&] { return Llm::load(model_path, placement); }));
+  t.llm = std::make_unique<Llm>(with_context("loading " + model_path.string(),
+                                             [&] { return Llm::load(model_path, placement); }));
   t.text = load_llm_text_side(model_path);
   const GenEmbedderShape shape = shape_of(c);
   if (shape.hidden_size != t.llm->hparams().hidden_size)
     throw ConfigError(t.file.string() + ": hidden size " + std::to_string(shape.hidden_size) +
                           " does not fit the LLM's " + std::to_string(t.llm->hparams().hidden_size),
                       "use the LLM it was trained on");
-  t.embedder = std::make_unique<GenEmbedder>(
-      GenEmbedder::from_flat(shape, flat_of(shape, c.parameters, t.file.string()), placement.device));
+  t.embedder = std::make_unique<GenEmbedder>(GenEmbedder::from_flat(
+      shape, flat_of(shape, c.parameters, t.file.string()), placement.device));
   t.max_length = config.train.max_length;
   if (t.max_length <= shape.num_tokens)
-    throw ConfigError("train.max_length = " + std::to_string(t.max_length) + " leaves no room for a "
-                      "text before the " + std::to_string(shape.num_tokens) + " special tokens",
+    throw ConfigError("train.max_length = " + std::to_string(t.max_length) +
+                          " leaves no room for a "
+                          "text before the " +
+                          std::to_string(shape.num_tokens) + " special tokens",
                       "raise train.max_length");
   t.identity = "checkpoint " + file_content_hash(t.file) + " step " + std::to_string(c.step) +
                " on " + placement.describe() + " max_length " + std::to_string(t.max_length);

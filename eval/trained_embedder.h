@@ -34,6 +34,7 @@ TrainedEmbedder trained_embedder_load(const Config& config, const Placement& pla
 
 // A text's token ids as the embedder reads them: cut to leave room for the N special tokens.
 // IoError for a text without tokens.
-std::vector<int32_t> trained_embedder_tokens(const TrainedEmbedder& trained, const std::string& text);
+std::vector<int32_t> trained_embedder_tokens(const TrainedEmbedder& trained,
+                                             const std::string& text);
 
 }  // namespace genvec

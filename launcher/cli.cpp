@@ -55,6 +55,7 @@ std::vector<CommandSpec> make_commands() {
        {{"--model", "KIND", "checkpoint (default), teacher, llm-mean, llm-last, or all of them"},
         {"--checkpoint", "FILE", "the checkpoint to evaluate (default: the run's newest)"},
         {"--tasks", "FILE", "a task registry instead of eval.registry"},
+        {"--list", "", "read and check the tasks, print what each holds, and stop"},
         {"--force", "", "evaluate again tasks whose results exist for the same model"}},
        eval_main,
        true,

@@ -28,8 +28,8 @@ struct CommandSpec {
   std::string_view writes;
   std::vector<OptionSpec> options;  // options of this command beyond the common ones
   CommandMain main;
-  bool uses_run_dir;                // every rank logs to RUN/logs/
-  bool uses_model;                  // reads the [model] LLM (a built-in one is written first)
+  bool uses_run_dir;  // every rank logs to RUN/logs/
+  bool uses_model;    // reads the [model] LLM (a built-in one is written first)
 };
 
 // Every command, in the order `genvec --help` lists them.

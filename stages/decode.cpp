@@ -114,8 +114,9 @@ int decode_main(const CommandContext& context) {
   }
   std::vector<QueryRow> rows;
   std::vector<RejectedRow> rejected;
-  query_file_read(*input, QueryFileOptions{}, [&](QueryRow&& r) { rows.push_back(std::move(r)); },
-                  [&](RejectedRow&& r) { rejected.push_back(std::move(r)); });
+  query_file_read(
+      *input, QueryFileOptions{}, [&](QueryRow&& r) { rows.push_back(std::move(r)); },
+      [&](RejectedRow&& r) { rejected.push_back(std::move(r)); });
   if (!rejected.empty())
     throw IoError(rejected[0].file + ":" + std::to_string(rejected[0].line) + ": " +
                       rejected[0].reason + " (" + std::to_string(rejected.size()) + " bad rows)",
@@ -127,8 +128,9 @@ int decode_main(const CommandContext& context) {
       queries.push_back(instruction + rows[i].text);
     const std::vector<Decoded> decoded = decode_batch(trained, queries, params, logit_lens);
     for (size_t i = 0; i < decoded.size(); ++i) {
-      std::cout << "{\"line\": " << rows[start + i].line << ", \"query\": "
-                << json_quote(rows[start + i].text) << ", \"decoded\": " << json_quote(decoded[i].text)
+      std::cout << "{\"line\": " << rows[start + i].line
+                << ", \"query\": " << json_quote(rows[start + i].text)
+                << ", \"decoded\": " << json_quote(decoded[i].text)
                 << ", \"finish_reason\": " << json_quote(decoded[i].finish_reason);
       if (logit_lens) std::cout << ", \"logit_lens\": " << lens_json(decoded[i]);
       std::cout << "}\n";

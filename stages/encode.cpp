@@ -1,10 +1,11 @@
 // `genvec encode`: embeddings of a user's texts with a checkpoint or a baseline. The input is read
 // and checked whole first (a bad row is an error naming its file and line, never dropped). Rows
-// are embedded in chunks of kChunkRows, dealt to the ranks in turn; each finished chunk is a
-// file in OUTPUT.partial/, so a killed run resumes where it stopped, and rank 0 writes the
-// output (.h5, .npy or .jsonl) once every chunk is there.
+// are embedded in chunks of kChunkRows (longest texts first), dealt to the ranks in turn; each
+// finished chunk is a file in OUTPUT.partial/, so a killed run resumes where it stopped, and rank 0
+// writes the output (.h5, .npy or .jsonl) once every chunk is there.
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 #include "common/atomic_file.h"
 #include "common/config.h"
@@ -105,24 +106,26 @@ int encode_main(const CommandContext& context) {
   const std::unique_ptr<EmbeddingModel> model = embedding_model_load(
       config, placement, kind,
       context.value("--checkpoint") ? fs::path(*context.value("--checkpoint")) : fs::path());
-  const std::unique_ptr<Communicator> communicator = world.make_cpu_communicator(config.dist.timeout_s);
+  const std::unique_ptr<Communicator> communicator =
+      world.make_cpu_communicator(config.dist.timeout_s);
 
   // The partial folder belongs to one set of inputs: another model, input or instruction starts
   // over only when asked to.
   const fs::path partial = out_file.string() + ".partial";
-  const std::string identity = "model " + model->identity() + "\ninput " + file_identity(*input) +
-                               " text field " + text_field(context) + " id field " +
-                               id_field(context) + "\ninstruction " + instruction + "\nrows " +
-                               std::to_string(rows.texts.size()) + " chunk " +
-                               std::to_string(kChunkRows) + "\n";
+  const std::string identity =
+      "model " + model->identity() + "\ninput " + file_identity(*input) + " text field " +
+      text_field(context) + " id field " + id_field(context) + "\ninstruction " + instruction +
+      "\nrows " + std::to_string(rows.texts.size()) + " chunk " + std::to_string(kChunkRows) + "\n";
   if (leader) {
     if (context.has_flag("--force")) fs::remove_all(partial);
     if (fs::exists(partial / "identity.txt")) {
       std::ifstream in(partial / "identity.txt");
-      const std::string before((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string before((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
       if (before != identity)
-        throw ConfigError(partial.string() + " holds a run with another model, input or instruction",
-                          "rerun with --force to start over, or choose another --output");
+        throw ConfigError(
+            partial.string() + " holds a run with another model, input or instruction",
+            "rerun with --force to start over, or choose another --output");
     }
     fs::create_directories(partial);
     write_file_atomic(partial / "identity.txt", identity);
@@ -131,6 +134,13 @@ int encode_main(const CommandContext& context) {
 
   const int64_t n = static_cast<int64_t>(rows.texts.size());
   const int64_t chunks = (n + kChunkRows - 1) / kChunkRows;
+  // Chunks take the rows longest first, so each batch holds texts of similar length (little
+  // padding); the output puts them back in input order.
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return rows.texts[a].size() > rows.texts[b].size();
+  });
   FaultKillSwitch kill_switch;
   int64_t done_here = 0, resumed = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -142,7 +152,7 @@ int encode_main(const CommandContext& context) {
     }
     std::vector<std::string> texts;
     for (int64_t i = chunk * kChunkRows; i < std::min(n, (chunk + 1) * kChunkRows); ++i)
-      texts.push_back(instructed_text(*model, instruction, rows.texts[i]));
+      texts.push_back(instructed_text(*model, instruction, rows.texts[order[i]]));
     const Matrix e = model->embed(texts);
     write_file_atomic(file, std::string(reinterpret_cast<const char*>(e.values.data()),
                                         e.values.size() * sizeof(float)));
@@ -165,10 +175,13 @@ int encode_main(const CommandContext& context) {
                     "delete it and rerun to embed that chunk again");
     const int64_t d = static_cast<int64_t>(bytes / (sizeof(float) * chunk_rows));
     if (chunk == 0) all = Matrix(n, d);
-    if (d != all.cols) throw IoError(file.string() + ": dimension differs from chunk 0", "rerun with --force");
+    if (d != all.cols)
+      throw IoError(file.string() + ": dimension differs from chunk 0", "rerun with --force");
+    std::vector<float> values(bytes / sizeof(float));
     std::ifstream in(file, std::ios::binary);
-    in.read(reinterpret_cast<char*>(all.row(chunk * kChunkRows).data()),
-            static_cast<std::streamsize>(bytes));
+    in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(bytes));
+    for (int64_t r = 0; r < chunk_rows; ++r)
+      std::copy_n(values.data() + r * d, d, all.row(order[chunk * kChunkRows + r]).data());
   }
   embeddings_write(out_file, rows.ids, all, model->identity());
   fs::remove_all(partial);

@@ -64,13 +64,27 @@ int eval_main(const CommandContext& context) {
   const std::string kind = context.value("--model") ? *context.value("--model") : "checkpoint";
   const std::vector<std::string> kinds =
       kind == "all" ? embedding_model_kinds() : std::vector<std::string>{kind};
-  const fs::path checkpoint = context.value("--checkpoint") ? fs::path(*context.value("--checkpoint"))
-                                                            : fs::path();
+  const fs::path checkpoint =
+      context.value("--checkpoint") ? fs::path(*context.value("--checkpoint")) : fs::path();
   if (!checkpoint.empty() && kind != "checkpoint" && kind != "all")
     throw ConfigError("--checkpoint applies to --model checkpoint", "leave it out for baselines");
 
   const TaskRegistry registry = eval_registry(config, context.value("--tasks"));
   const std::vector<TaskData> tasks = eval_tasks_load(registry, config.eval.tasks);
+  if (context.has_flag("--list")) {  // what would run, read and checked, without a model
+    if (leader) {
+      std::cout << "| task | type | main score | texts (query side) | texts (passage side) | notes |\n"
+                   "|---|---|---|---:|---:|---|\n";
+      for (const TaskData& t : tasks) {
+        std::string notes;
+        for (const std::string& note : t.notes) notes += (notes.empty() ? "" : "; ") + note;
+        std::cout << "| " << t.spec->name << " | " << task_type_name(t.spec->type) << " | "
+                  << t.spec->main_score << " | " << t.queries.size() << " | " << t.passages.size()
+                  << " | " << notes << " |\n";
+      }
+    }
+    return 0;
+  }
   const fs::path eval_dir = fs::path(config.run.dir) / "eval";
   const std::unique_ptr<Communicator> communicator =
       world.make_cpu_communicator(config.dist.timeout_s);
@@ -95,9 +109,8 @@ int eval_main(const CommandContext& context) {
                std::to_string(r.main_score * 100));
     log_info("eval: " + results_folder(*model) + ": loaded in " + std::to_string(load_s) + " s, " +
              std::to_string(run.texts_embedded) + " texts embedded in " +
-             std::to_string(run.embed_s) + " s, scored in " + std::to_string(run.score_s) +
-             " s (" + std::to_string(run.tasks_reused) + " tasks reused) -> " +
-             options.out_dir.string());
+             std::to_string(run.embed_s) + " s, scored in " + std::to_string(run.score_s) + " s (" +
+             std::to_string(run.tasks_reused) + " tasks reused) -> " + options.out_dir.string());
   }
   if (leader) {
     const std::string summary = run_summary(eval_dir, tasks);

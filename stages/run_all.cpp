@@ -26,8 +26,9 @@ int run_main(const CommandContext& context) {
     communicator->barrier();
   }
   if (leader)
-    log_info("genvec run: done; the trained embedder is RUN/embedder.h5 (genvec eval, encode "
-             "and decode use it)");
+    log_info(
+        "genvec run: done; the trained embedder is RUN/embedder.h5 (genvec eval, encode "
+        "and decode use it)");
   return 0;
 }
 

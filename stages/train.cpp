@@ -343,8 +343,8 @@ int train_main(const CommandContext& context) {
       // twice; the LM head on the targets forward and backward.
       const int64_t backward_tokens =
           (shape.num_tokens + shape.num_compression_tokens) * t.global_batch_size + global_targets;
-      const double flops = layer_flops * (query_tokens + 2.0 * backward_tokens) +
-                           2.0 * head_flops * global_targets;
+      const double flops =
+          layer_flops * (query_tokens + 2.0 * backward_tokens) + 2.0 * head_flops * global_targets;
       const double elapsed =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
       const double eta = elapsed / (step - first_step) * (t.max_steps - step);

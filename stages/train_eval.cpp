@@ -109,7 +109,8 @@ void TrainingEvaluator::record(int64_t step, const EvalRun& run, std::ofstream& 
     const bool lower_better = r.task_type == "safety";
     if (config_.eval.best_score == r.task_name) score = lower_better ? -r.main_score : r.main_score;
     if (!lower_better) sum += r.main_score, count += 1;
-    scores += (scores.empty() ? "" : ", ") + json_quote(r.task_name) + ": " + json_number(r.main_score);
+    scores +=
+        (scores.empty() ? "" : ", ") + json_quote(r.task_name) + ": " + json_number(r.main_score);
     listing += "  " + r.task_name + " " + std::to_string(r.main_score * 100).substr(0, 5);
   }
   if (config_.eval.best_score == "average") score = count > 0 ? sum / count : 0.0;
@@ -125,9 +126,9 @@ void TrainingEvaluator::record(int64_t step, const EvalRun& run, std::ofstream& 
   if (!best) return;
   best_ = score;
   checkpoint_write(run_ / "best.h5", export_state());
-  write_file_atomic(run_ / "best.json", "{\"step\": " + std::to_string(step) + ", \"score\": " +
-                                            json_number(score) + ", \"best_score\": " +
-                                            json_quote(config_.eval.best_score) + "}\n");
+  write_file_atomic(run_ / "best.json",
+                    "{\"step\": " + std::to_string(step) + ", \"score\": " + json_number(score) +
+                        ", \"best_score\": " + json_quote(config_.eval.best_score) + "}\n");
 }
 
 }  // namespace genvec

@@ -33,7 +33,8 @@ double max_abs(const std::vector<double>& v) {
 int64_t minimize_lbfgs(const Objective& objective, std::vector<double>& x, int64_t max_iter,
                        double tolerance) {
   constexpr size_t kHistory = 10;
-  std::vector<double> gradient(x.size()), next_gradient(x.size()), direction(x.size()), next(x.size());
+  std::vector<double> gradient(x.size()), next_gradient(x.size()), direction(x.size()),
+      next(x.size());
   double value = objective(x, gradient);
   std::deque<std::vector<double>> s_history, y_history;
   std::deque<double> rho_history;
@@ -47,7 +48,8 @@ int64_t minimize_lbfgs(const Objective& objective, std::vector<double>& x, int64
       for (size_t j = 0; j < x.size(); ++j) direction[j] -= alpha[i] * y_history[i][j];
     }
     if (!s_history.empty()) {
-      const double gamma = dot(s_history.back(), y_history.back()) / dot(y_history.back(), y_history.back());
+      const double gamma =
+          dot(s_history.back(), y_history.back()) / dot(y_history.back(), y_history.back());
       for (double& d : direction) d *= gamma;
     }
     for (size_t i = 0; i < s_history.size(); ++i) {
@@ -184,7 +186,8 @@ double accuracy(const std::vector<int64_t>& truth, const std::vector<int64_t>& p
 }
 
 double macro_f1(const std::vector<int64_t>& truth, const std::vector<int64_t>& predicted) {
-  std::map<int64_t, std::array<int64_t, 3>> counts;  // label -> true positives, false pos., false neg.
+  std::map<int64_t, std::array<int64_t, 3>>
+      counts;  // label -> true positives, false pos., false neg.
   for (size_t i = 0; i < truth.size(); ++i) {
     if (truth[i] == predicted[i]) {
       ++counts[truth[i]][0];
@@ -196,14 +199,18 @@ double macro_f1(const std::vector<int64_t>& truth, const std::vector<int64_t>& p
   double sum = 0;
   for (const auto& [label, c] : counts) {
     const int64_t denominator = 2 * c[0] + c[1] + c[2];
-    sum += denominator > 0 ? 2.0 * static_cast<double>(c[0]) / static_cast<double>(denominator) : 0.0;
+    sum +=
+        denominator > 0 ? 2.0 * static_cast<double>(c[0]) / static_cast<double>(denominator) : 0.0;
   }
   return counts.empty() ? 0.0 : sum / static_cast<double>(counts.size());
 }
 
-ClassificationScores classification_scores(const Matrix& train, const std::vector<int64_t>& train_labels,
-                                           const Matrix& test, const std::vector<int64_t>& test_labels,
-                                           int64_t num_classes, const ClassificationProtocol& protocol) {
+ClassificationScores classification_scores(const Matrix& train,
+                                           const std::vector<int64_t>& train_labels,
+                                           const Matrix& test,
+                                           const std::vector<int64_t>& test_labels,
+                                           int64_t num_classes,
+                                           const ClassificationProtocol& protocol) {
   ClassificationScores scores;
   SplitMix64 rng(protocol.seed);
   for (int64_t experiment = 0; experiment < protocol.experiments; ++experiment) {
@@ -234,8 +241,8 @@ ClassificationScores classification_scores(const Matrix& train, const std::vecto
     if (present.size() == 1) {
       predicted.assign(test_labels.size(), present[0]);
     } else {
-      const LogisticRegression model = LogisticRegression::fit(
-          sample, sample_labels, static_cast<int64_t>(present.size()));
+      const LogisticRegression model =
+          LogisticRegression::fit(sample, sample_labels, static_cast<int64_t>(present.size()));
       predicted = model.predict(test);
       for (int64_t& label : predicted) label = present[label];
     }

@@ -48,8 +48,11 @@ struct ClassificationScores {
   std::vector<double> accuracy_per_experiment;
 };
 
-ClassificationScores classification_scores(const Matrix& train, const std::vector<int64_t>& train_labels,
-                                           const Matrix& test, const std::vector<int64_t>& test_labels,
-                                           int64_t num_classes, const ClassificationProtocol& protocol);
+ClassificationScores classification_scores(const Matrix& train,
+                                           const std::vector<int64_t>& train_labels,
+                                           const Matrix& test,
+                                           const std::vector<int64_t>& test_labels,
+                                           int64_t num_classes,
+                                           const ClassificationProtocol& protocol);
 
 }  // namespace genvec

@@ -95,8 +95,9 @@ VMeasure v_measure(const std::vector<int64_t>& truth, const std::vector<int64_t>
   for (const auto& [pair, count] : joint) {
     const double c = static_cast<double>(count);
     mutual += c / n *
-              std::log(c * n / (static_cast<double>(classes[pair.first]) *
-                                static_cast<double>(clusters[pair.second])));
+              std::log(c * n /
+                       (static_cast<double>(classes[pair.first]) *
+                        static_cast<double>(clusters[pair.second])));
   }
   VMeasure v;
   v.homogeneity = h_class > 0 ? mutual / h_class : 1.0;
@@ -150,7 +151,8 @@ std::vector<int64_t> minibatch_kmeans(const Matrix& x, int64_t k, uint64_t seed,
     // Whether to restart starved centres is decided on the counts before this batch: every
     // 10 k samples, or whenever a centre has had none.
     since_reassign += batch;
-    const bool reassign = std::count(counts.begin(), counts.end(), 0.0) > 0 || since_reassign >= 10 * k;
+    const bool reassign =
+        std::count(counts.begin(), counts.end(), 0.0) > 0 || since_reassign >= 10 * k;
     if (reassign) since_reassign = 0;
     double inertia = 0;
     for (int64_t i = 0; i < batch; ++i) {
@@ -181,7 +183,8 @@ std::vector<int64_t> minibatch_kmeans(const Matrix& x, int64_t k, uint64_t seed,
       for (int64_t c = 0; c < k; ++c)
         if (counts[c] < options.reassignment_ratio * most) low.push_back(c);
       if (static_cast<double>(low.size()) > 0.5 * static_cast<double>(batch)) {
-        std::stable_sort(low.begin(), low.end(), [&](int64_t a, int64_t b) { return counts[a] < counts[b]; });
+        std::stable_sort(low.begin(), low.end(),
+                         [&](int64_t a, int64_t b) { return counts[a] < counts[b]; });
         low.resize(static_cast<size_t>(0.5 * static_cast<double>(batch)));
       }
       if (!low.empty()) {
@@ -192,7 +195,8 @@ std::vector<int64_t> minibatch_kmeans(const Matrix& x, int64_t k, uint64_t seed,
         std::iota(picks.begin(), picks.end(), 0);
         for (size_t r = 0; r < low.size(); ++r) {
           std::swap(picks[r], picks[r + rng.below(picks.size() - r)]);
-          std::copy(x.row(rows[picks[r]]).begin(), x.row(rows[picks[r]]).end(), centres.row(low[r]).begin());
+          std::copy(x.row(rows[picks[r]]).begin(), x.row(rows[picks[r]]).end(),
+                    centres.row(low[r]).begin());
           counts[low[r]] = floor;
         }
       }
@@ -212,8 +216,8 @@ std::vector<int64_t> minibatch_kmeans(const Matrix& x, int64_t k, uint64_t seed,
   return assignment;
 }
 
-ClusteringScores clustering_scores(const Matrix& x, const std::vector<int64_t>& labels, int64_t runs,
-                                   uint64_t seed) {
+ClusteringScores clustering_scores(const Matrix& x, const std::vector<int64_t>& labels,
+                                   int64_t runs, uint64_t seed) {
   const int64_t k = static_cast<int64_t>(std::set<int64_t>(labels.begin(), labels.end()).size());
   ClusteringScores scores;
   for (int64_t run = 0; run < runs; ++run) {

@@ -34,7 +34,7 @@ struct ClusteringScores {
   double v_measure = 0;  // mean over runs
   std::vector<double> v_measure_per_run;
 };
-ClusteringScores clustering_scores(const Matrix& x, const std::vector<int64_t>& labels, int64_t runs,
-                                   uint64_t seed);
+ClusteringScores clustering_scores(const Matrix& x, const std::vector<int64_t>& labels,
+                                   int64_t runs, uint64_t seed);
 
 }  // namespace genvec

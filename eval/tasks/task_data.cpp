@@ -13,37 +13,23 @@
 namespace genvec {
 namespace {
 
-// Distinct texts in first-seen order.
-class TextSet {
+// Distinct strings (texts, or label names) numbered in first-seen order.
+class Interned {
  public:
-  explicit TextSet(std::vector<std::string>& texts) : texts_(texts) {}
-  int64_t add(const std::string& text) {
-    const auto [it, inserted] = index_.try_emplace(text, static_cast<int64_t>(texts_.size()));
-    if (inserted) texts_.push_back(text);
+  explicit Interned(std::vector<std::string>& values) : values_(values) {}
+  int64_t add(const std::string& value) {
+    const auto [it, inserted] = index_.try_emplace(value, static_cast<int64_t>(values_.size()));
+    if (inserted) values_.push_back(value);
     return it->second;
   }
 
  private:
-  std::vector<std::string>& texts_;
+  std::vector<std::string>& values_;
   std::unordered_map<std::string, int64_t> index_;
 };
 
-// Dense label ids in first-seen order.
-class LabelSet {
- public:
-  explicit LabelSet(std::vector<std::string>& names) : names_(names) {}
-  int64_t add(const std::string& name) {
-    const auto [it, inserted] = index_.try_emplace(name, static_cast<int64_t>(names_.size()));
-    if (inserted) names_.push_back(name);
-    return it->second;
-  }
-
- private:
-  std::vector<std::string>& names_;
-  std::map<std::string, int64_t> index_;
-};
-
-[[noreturn]] void row_fail(const std::string& what, const TableRow& row, const std::string& reason) {
+[[noreturn]] void row_fail(const std::string& what, const TableRow& row,
+                           const std::string& reason) {
   throw IoError(what + ": " + row.file() + ":" + std::to_string(row.line()) + ": " + reason,
                 "fix the row or the task's column names in the registry");
 }
@@ -76,8 +62,8 @@ std::string label_of(const TaskSpec& spec, const std::string& what, const TableR
 
 void load_pairs(const TaskSpec& spec, TaskData& data, bool scored) {
   const std::string what = "task " + spec.name;
-  TextSet texts(data.queries);
-  table_read(spec.data, what, [&](const TableRow& row) {
+  Interned texts(data.queries);
+  data.replaced_utf8 += table_read(spec.data, what, [&](const TableRow& row) {
     const int64_t a = texts.add(nonempty_text(what, row, spec.columns.at("text1")));
     const int64_t b = texts.add(nonempty_text(what, row, spec.columns.at("text2")));
     data.pairs.emplace_back(a, b);
@@ -91,10 +77,10 @@ void load_pairs(const TaskSpec& spec, TaskData& data, bool scored) {
 }
 
 void load_labelled(const TaskSpec& spec, const TableSource& source, const std::string& role,
-                   TaskData& data, TextSet& texts, LabelSet& labels, std::vector<int64_t>& rows,
+                   TaskData& data, Interned& texts, Interned& labels, std::vector<int64_t>& rows,
                    std::vector<int64_t>& row_labels) {
   const std::string what = "task " + spec.name + " (" + role + ")";
-  table_read(source, what, [&](const TableRow& row) {
+  data.replaced_utf8 += table_read(source, what, [&](const TableRow& row) {
     rows.push_back(texts.add(nonempty_text(what, row, spec.columns.at("text"))));
     row_labels.push_back(labels.add(label_of(spec, what, row)));
   });
@@ -134,8 +120,10 @@ void load_beir_texts(const TaskSpec& spec, const std::filesystem::path& file, bo
       data.harmful.push_back(harmful == "true");
     }
   });
-  if (!corpus && data.queries.empty()) throw IoError(what + ": " + file.string() + " has no queries", "");
-  if (corpus && data.passages.empty()) throw IoError(what + ": " + file.string() + " has no documents", "");
+  if (!corpus && data.queries.empty())
+    throw IoError(what + ": " + file.string() + " has no queries", "");
+  if (corpus && data.passages.empty())
+    throw IoError(what + ": " + file.string() + " has no documents", "");
   if (empty_documents > 0)
     data.notes.push_back(std::to_string(empty_documents) +
                          " empty documents kept and embedded as the empty text, as MTEB does");
@@ -160,11 +148,14 @@ void load_qrels(const TaskSpec& spec, TaskData& data) {
     };
     if (fields.size() != 3) fail(std::to_string(fields.size()) + " fields, 3 expected");
     int64_t score = 0;
-    const auto [end, ec] = std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), score);
+    const auto [end, ec] =
+        std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), score);
     if (ec != std::errc() || end != fields[2].data() + fields[2].size())
       fail("score \"" + fields[2] + "\" is not an integer");
-    if (!known_queries.count(fields[0])) fail("query \"" + fields[0] + "\" is not in " + spec.queries.string());
-    if (!known_docs.count(fields[1])) fail("document \"" + fields[1] + "\" is not in " + spec.corpus.string());
+    if (!known_queries.count(fields[0]))
+      fail("query \"" + fields[0] + "\" is not in " + spec.queries.string());
+    if (!known_docs.count(fields[1]))
+      fail("document \"" + fields[1] + "\" is not in " + spec.corpus.string());
     data.qrels[fields[0]][fields[1]] = score;
   }
   if (data.qrels.empty()) throw IoError(what + ": " + file + " has no judgements", "");
@@ -172,7 +163,7 @@ void load_qrels(const TaskSpec& spec, TaskData& data) {
 
 void load_reranking(const TaskSpec& spec, TaskData& data) {
   const std::string what = "task " + spec.name;
-  TextSet queries(data.queries), passages(data.passages);
+  Interned queries(data.queries), passages(data.passages);
   int64_t skipped = 0;
   auto add_sample = [&](RerankingSample sample) {
     const bool any_positive = std::count(sample.relevant.begin(), sample.relevant.end(), true) > 0;
@@ -184,7 +175,7 @@ void load_reranking(const TaskSpec& spec, TaskData& data) {
     }
   };
   if (spec.columns.count("positive")) {
-    table_read(spec.data, what, [&](const TableRow& row) {
+    data.replaced_utf8 += table_read(spec.data, what, [&](const TableRow& row) {
       RerankingSample sample;
       sample.query = queries.add(nonempty_text(what, row, spec.columns.at("query")));
       for (const char* role : {"positive", "negative"})
@@ -202,7 +193,7 @@ void load_reranking(const TaskSpec& spec, TaskData& data) {
     std::vector<RerankingSample> groups;
     const std::vector<std::string>& group_columns =
         spec.columns.count("group") ? spec.columns.at("group") : spec.columns.at("query");
-    table_read(spec.data, what, [&](const TableRow& row) {
+    data.replaced_utf8 += table_read(spec.data, what, [&](const TableRow& row) {
       const std::string key = row.joined(group_columns);
       auto [it, inserted] = group_index.try_emplace(key, groups.size());
       if (inserted) {
@@ -220,7 +211,8 @@ void load_reranking(const TaskSpec& spec, TaskData& data) {
                          " samples without a positive or without a negative skipped, as MTEB's "
                          "reranking evaluator does");
   if (data.samples.empty())
-    throw IoError(what + ": no sample has both a positive and a negative passage", "check the data");
+    throw IoError(what + ": no sample has both a positive and a negative passage",
+                  "check the data");
 }
 
 }  // namespace
@@ -240,9 +232,10 @@ TaskData task_data_load(const TaskSpec& spec) {
                       "set positive_label to the label of matching pairs");
       break;
     case TaskType::classification: {
-      TextSet texts(data.queries);
-      LabelSet labels(data.label_names);
-      load_labelled(spec, spec.train, "train", data, texts, labels, data.train_rows, data.train_labels);
+      Interned texts(data.queries);
+      Interned labels(data.label_names);
+      load_labelled(spec, spec.train, "train", data, texts, labels, data.train_rows,
+                    data.train_labels);
       const size_t train_classes = data.label_names.size();
       load_labelled(spec, spec.test, "test", data, texts, labels, data.test_rows, data.test_labels);
       if (data.label_names.size() > train_classes)
@@ -251,8 +244,8 @@ TaskData task_data_load(const TaskSpec& spec) {
       break;
     }
     case TaskType::clustering: {
-      TextSet texts(data.queries);
-      LabelSet labels(data.label_names);
+      Interned texts(data.queries);
+      Interned labels(data.label_names);
       load_labelled(spec, spec.data, "data", data, texts, labels, data.test_rows, data.test_labels);
       break;
     }
@@ -265,12 +258,16 @@ TaskData task_data_load(const TaskSpec& spec) {
       load_beir_texts(spec, spec.corpus, true, data);
       load_beir_texts(spec, spec.queries, false, data);
       if (std::count(data.harmful.begin(), data.harmful.end(), true) == 0)
-        throw IoError(what + ": no corpus document is marked \"harmful\": true", "check the corpus");
+        throw IoError(what + ": no corpus document is marked \"harmful\": true",
+                      "check the corpus");
       break;
     case TaskType::reranking:
       load_reranking(spec, data);
       break;
   }
+  if (data.replaced_utf8 > 0)
+    data.notes.push_back(std::to_string(data.replaced_utf8) +
+                         " texts held invalid UTF-8, read with U+FFFD (invalid_utf8 = \"replace\")");
   return data;
 }
 

@@ -40,6 +40,7 @@ struct TaskData {
   // What loading set aside by the protocol's rules, for the results ("12 samples without a
   // negative skipped, as MTEB does").
   std::vector<std::string> notes;
+  int64_t replaced_utf8 = 0;  // texts whose invalid UTF-8 was replaced (invalid_utf8 = "replace")
 };
 
 TaskData task_data_load(const TaskSpec& spec);

@@ -22,7 +22,7 @@ struct TypeInfo {
 };
 
 const std::vector<std::string> kTableKeys = {"file", "format", "header", "lines_per_row",
-                                             "line_split"};
+                                             "line_split", "invalid_utf8"};
 const std::vector<std::string> kCommonKeys = {"type", "description", "split", "instruction",
                                               "main_score"};
 
@@ -50,8 +50,8 @@ const std::vector<TypeInfo>& type_infos() {
       {TaskType::classification,
        "classification",
        {"accuracy", "f1"},
-       {"train_file", "test_file", "format", "header", "lines_per_row", "line_split", "text",
-        "label", "label_delimiter", "experiments", "samples_per_label"}},
+       {"train_file", "test_file", "format", "header", "lines_per_row", "line_split",
+        "invalid_utf8", "text", "label", "label_delimiter", "experiments", "samples_per_label"}},
       {TaskType::pair_classification,
        "pair_classification",
        {"max_ap", "cosine_ap", "dot_ap", "euclidean_ap", "manhattan_ap"},
@@ -187,6 +187,10 @@ class TaskReader {
                std::to_string(source.files.size()) + " files",
            "give one count per file");
     source.split = string("line_split", "");
+    const std::string invalid = string("invalid_utf8", "error");
+    if (invalid != "error" && invalid != "replace")
+      fail("invalid_utf8 = \"" + invalid + "\" is neither \"error\" nor \"replace\"", "");
+    source.replace_invalid_utf8 = invalid == "replace";
     return source;
   }
 
@@ -218,8 +222,9 @@ TaskSpec read_task(const std::string& name, const toml::table& table, const std:
   task.name = name;
   task.registry = where;
   const std::string type = reader.required_string(
-      "type", "one of retrieval, reranking, sts, classification, pair_classification, "
-              "clustering, safety");
+      "type",
+      "one of retrieval, reranking, sts, classification, pair_classification, "
+      "clustering, safety");
   const TypeInfo* info = nullptr;
   std::vector<std::string> type_names;
   for (const TypeInfo& candidate : type_infos()) {
@@ -247,9 +252,9 @@ TaskSpec read_task(const std::string& name, const toml::table& table, const std:
     task.main_score = reader.string("main_score", scores[0]);
   }
   if (std::find(scores.begin(), scores.end(), task.main_score) == scores.end())
-    reader.fail("main_score = \"" + task.main_score + "\" is not a score of this " + info->name +
-                    " task",
-                "one of: " + TaskReader::join(scores));
+    reader.fail(
+        "main_score = \"" + task.main_score + "\" is not a score of this " + info->name + " task",
+        "one of: " + TaskReader::join(scores));
 
   switch (task.type) {
     case TaskType::retrieval:

@@ -14,7 +14,15 @@
 
 namespace genvec {
 
-enum class TaskType { retrieval, reranking, sts, classification, pair_classification, clustering, safety };
+enum class TaskType {
+  retrieval,
+  reranking,
+  sts,
+  classification,
+  pair_classification,
+  clustering,
+  safety
+};
 
 const char* task_type_name(TaskType type);  // "retrieval", "pair_classification", ...
 // The type's main score and every score name it reports, main first (safety: for its default
@@ -36,13 +44,14 @@ struct TableSource {
   bool header = true;
   std::vector<int64_t> lines_per_row;  // lines only, one per file (default 1)
   std::string split;                   // lines only
+  bool replace_invalid_utf8 = false;   // invalid_utf8 = "replace" (default "error")
 };
 
 struct TaskSpec {
   std::string name;
   TaskType type = TaskType::sts;
   std::string description;
-  std::string split = "test";  // the split name the results report
+  std::string split = "test";       // the split name the results report
   std::string instruction;          // before every query-side text (every text for symmetric tasks)
   std::string passage_instruction;  // before corpus texts (retrieval, reranking, safety)
   std::string main_score;
@@ -55,13 +64,13 @@ struct TaskSpec {
   // Column of each role ("text", "text1", "text2", "score", "label", "query", "positive",
   // "negative", "group"): a text role may join several columns with a space.
   std::map<std::string, std::vector<std::string>> columns;
-  std::string label_delimiter;  // a label is cut at its first occurrence ("NUM:dist" -> "NUM")
+  std::string label_delimiter;       // a label is cut at its first occurrence ("NUM:dist" -> "NUM")
   std::string positive_label = "1";  // pair_classification / reranking tables: the "yes" value
 
-  int64_t experiments = 10;        // classification and clustering runs
-  int64_t samples_per_label = 8;   // classification train sample per label (0: all)
+  int64_t experiments = 10;          // classification and clustering runs
+  int64_t samples_per_label = 8;     // classification train sample per label (0: all)
   bool ignore_identical_ids = true;  // retrieval: a document with the query's id is not ranked
-  std::vector<int64_t> k_values;   // safety: top-k cut-offs (default 1, 5, 20)
+  std::vector<int64_t> k_values;     // safety: top-k cut-offs (default 1, 5, 20)
 
   std::string registry;  // file:line of the task's table
 };

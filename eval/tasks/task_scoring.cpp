@@ -18,7 +18,8 @@ namespace {
 Matrix gather_rows(const Matrix& m, const std::vector<int64_t>& rows) {
   Matrix out(static_cast<int64_t>(rows.size()), m.cols);
   for (size_t i = 0; i < rows.size(); ++i)
-    std::copy(m.row(rows[i]).begin(), m.row(rows[i]).end(), out.row(static_cast<int64_t>(i)).begin());
+    std::copy(m.row(rows[i]).begin(), m.row(rows[i]).end(),
+              out.row(static_cast<int64_t>(i)).begin());
   return out;
 }
 
@@ -60,9 +61,9 @@ void score_classification(const TaskData& data, const Matrix& q, uint64_t seed, 
 }
 
 void score_clustering(const TaskData& data, const Matrix& q, uint64_t seed, TaskScores& out) {
-  out.scores["v_measure"] =
-      clustering_scores(gather_rows(q, data.test_rows), data.test_labels, data.spec->experiments, seed)
-          .v_measure;
+  out.scores["v_measure"] = clustering_scores(gather_rows(q, data.test_rows), data.test_labels,
+                                              data.spec->experiments, seed)
+                                .v_measure;
 }
 
 void score_retrieval(const TaskData& data, const Matrix& q, const Matrix& p, TaskScores& out) {
@@ -78,8 +79,8 @@ void score_retrieval(const TaskData& data, const Matrix& q, const Matrix& p, Tas
       ranked.emplace_back(similarities.row(i)[j], j);
     }
     const size_t keep = std::min(kTop, ranked.size());
-    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep), ranked.end(),
-                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                      ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     auto& docs = run[query_id];
     for (size_t r = 0; r < keep; ++r) docs[data.passage_ids[ranked[r].second]] = ranked[r].first;
   }
@@ -94,7 +95,8 @@ void score_reranking(const TaskData& data, const Matrix& q, const Matrix& p, Tas
   double ap = 0, mrr = 0;
   for (const RerankingSample& sample : data.samples) {
     std::vector<double> scores;
-    for (const int64_t c : sample.candidates) scores.push_back(cosine(q.row(sample.query), p.row(c)));
+    for (const int64_t c : sample.candidates)
+      scores.push_back(cosine(q.row(sample.query), p.row(c)));
     ap += average_precision(scores, sample.relevant);
     mrr += reciprocal_rank_at(scores, sample.relevant, 10);
   }
@@ -135,16 +137,31 @@ TaskScores task_score(const TaskData& data, const Matrix& queries, const Matrix&
     for (size_t i = 0; i < m->values.size(); ++i)
       if (!std::isfinite(m->values[i]))
         throw IoError("task " + data.spec->name + ": the " + side + " embedding of \"" +
-                          (*texts)[i / static_cast<size_t>(m->cols)].substr(0, 80) + "\" is not finite",
+                          (*texts)[i / static_cast<size_t>(m->cols)].substr(0, 80) +
+                          "\" is not finite",
                       "the model produced NaN or infinity (check the checkpoint, or the dtype)");
   switch (data.spec->type) {
-    case TaskType::sts: score_sts(data, queries, out); break;
-    case TaskType::pair_classification: score_pair_classification(data, queries, out); break;
-    case TaskType::classification: score_classification(data, queries, seed, out); break;
-    case TaskType::clustering: score_clustering(data, queries, seed, out); break;
-    case TaskType::retrieval: score_retrieval(data, queries, passages, out); break;
-    case TaskType::reranking: score_reranking(data, queries, passages, out); break;
-    case TaskType::safety: score_safety(data, queries, passages, out); break;
+    case TaskType::sts:
+      score_sts(data, queries, out);
+      break;
+    case TaskType::pair_classification:
+      score_pair_classification(data, queries, out);
+      break;
+    case TaskType::classification:
+      score_classification(data, queries, seed, out);
+      break;
+    case TaskType::clustering:
+      score_clustering(data, queries, seed, out);
+      break;
+    case TaskType::retrieval:
+      score_retrieval(data, queries, passages, out);
+      break;
+    case TaskType::reranking:
+      score_reranking(data, queries, passages, out);
+      break;
+    case TaskType::safety:
+      score_safety(data, queries, passages, out);
+      break;
   }
   const auto main = out.scores.find(data.spec->main_score);
   if (main == out.scores.end())

@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "common/json.h"
+#include "common/utf8.h"
 #include "data/text_records.h"
 
 namespace genvec {
@@ -13,16 +14,38 @@ void strip_bom(std::string& line) {
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
 }
 
+// Cells that are not valid UTF-8: an error naming the line, or (invalid_utf8 = "replace") each
+// broken sequence replaced by U+FFFD as Python's errors="replace" does, counted.
+void check_utf8(std::vector<std::string>& cells, const TableSource& source, const std::string& what,
+                const std::string& file, int64_t line, int64_t& replaced);
+
 [[noreturn]] void row_error(const std::string& what, const std::string& file, int64_t line,
                             const std::string& reason) {
   throw IoError(what + ": " + file + ":" + std::to_string(line) + ": " + reason,
                 "fix the row or the task's column names in the registry");
 }
 
+void check_utf8(std::vector<std::string>& cells, const TableSource& source, const std::string& what,
+                const std::string& file, int64_t line, int64_t& replaced) {
+  for (std::string& cell : cells) {
+    size_t invalid = 0;
+    const std::vector<uint32_t> codepoints = utf8_decode(cell, &invalid);
+    if (invalid == 0) continue;
+    if (!source.replace_invalid_utf8)
+      throw IoError(what + ": " + file + ":" + std::to_string(line) + ": not valid UTF-8 (" +
+                        std::to_string(invalid) + " broken sequences)",
+                    "fix the file, or set invalid_utf8 = \"replace\" for the task to read each "
+                    "broken sequence as U+FFFD");
+    cell = utf8_encode(codepoints);
+    ++replaced;
+  }
+}
+
 // Cells addressed by header name or by 1-based position.
 class DelimitedRow : public TableRow {
  public:
-  DelimitedRow(const std::string& what, const std::string& file, const std::vector<std::string>* header)
+  DelimitedRow(const std::string& what, const std::string& file,
+               const std::vector<std::string>* header)
       : what_(what), file_(file), header_(header) {}
   void set(int64_t line, std::vector<std::string> cells) {
     line_ = line;
@@ -30,9 +53,7 @@ class DelimitedRow : public TableRow {
   }
   const std::string& file() const override { return file_; }
   int64_t line() const override { return line_; }
-  std::string text(const std::string& column) const override {
-    return cells_[index_of(column)];
-  }
+  std::string text(const std::string& column) const override { return cells_[index_of(column)]; }
   std::vector<std::string> list(const std::string& column) const override { return {text(column)}; }
 
  private:
@@ -72,8 +93,10 @@ class JsonRow : public TableRow {
   std::string text(const std::string& column) const override {
     const Json& v = get(column);
     switch (v.kind()) {
-      case Json::Kind::string: return v.as_string(column);
-      case Json::Kind::boolean: return v.as_bool(column) ? "true" : "false";
+      case Json::Kind::string:
+        return v.as_string(column);
+      case Json::Kind::boolean:
+        return v.as_bool(column) ? "true" : "false";
       case Json::Kind::number: {
         if (v.is_integer()) return std::to_string(v.as_int(column));
         char buffer[64];
@@ -81,9 +104,9 @@ class JsonRow : public TableRow {
         return std::string(buffer, end);
       }
       default:
-        row_error(what_, file_, line_, "\"" + column + "\" is " +
-                                           std::string(json_kind_name(v.kind())) +
-                                           ", not a string, number or boolean");
+        row_error(what_, file_, line_,
+                  "\"" + column + "\" is " + std::string(json_kind_name(v.kind())) +
+                      ", not a string, number or boolean");
     }
   }
   std::vector<std::string> list(const std::string& column) const override {
@@ -127,7 +150,7 @@ void read_jsonl(const std::string& what, const std::string& file,
 }
 
 void read_delimited(const TableSource& source, const std::string& what, const std::string& file,
-                    const std::function<void(const TableRow&)>& visit) {
+                    const std::function<void(const TableRow&)>& visit, int64_t& replaced) {
   const char delimiter = source.format == "csv" ? ',' : '\t';
   const bool quoting = source.format == "csv";
   FileLines file_lines(file);
@@ -152,6 +175,7 @@ void read_delimited(const TableSource& source, const std::string& what, const st
       row_error(what, file, number,
                 std::to_string(fields.size()) + " fields, the header has " +
                     std::to_string(header.size()));
+    check_utf8(fields, source, what, file, number, replaced);
     row.set(number, std::move(fields));
     visit(row);
   }
@@ -159,7 +183,7 @@ void read_delimited(const TableSource& source, const std::string& what, const st
 
 // Row i is lines_per_row[f] lines of every file f side by side.
 void read_lines(const TableSource& source, const std::string& what,
-                const std::function<void(const TableRow&)>& visit) {
+                const std::function<void(const TableRow&)>& visit, int64_t& replaced) {
   std::vector<std::vector<std::string>> contents;
   for (const auto& path : source.files) {
     FileLines file_lines(path);
@@ -178,12 +202,12 @@ void read_lines(const TableSource& source, const std::string& what,
     const int64_t count = static_cast<int64_t>(contents[f].size());
     if (count % per_row != 0)
       row_error(what, source.files[f].string(), count,
-                std::to_string(count) + " lines, not a multiple of lines_per_row = " +
-                    std::to_string(per_row));
+                std::to_string(count) +
+                    " lines, not a multiple of lines_per_row = " + std::to_string(per_row));
     if (rows >= 0 && count / per_row != rows)
-      row_error(what, source.files[f].string(), count,
-                std::to_string(count / per_row) + " rows, but " + first + " has " +
-                    std::to_string(rows));
+      row_error(
+          what, source.files[f].string(), count,
+          std::to_string(count / per_row) + " rows, but " + first + " has " + std::to_string(rows));
     rows = count / per_row;
   }
   DelimitedRow row(what, first, nullptr);
@@ -200,6 +224,7 @@ void read_lines(const TableSource& source, const std::string& what,
       cells[0].resize(at);
       cells.insert(cells.begin() + 1, rest);
     }
+    check_utf8(cells, source, what, first, i * source.lines_per_row[0] + 1, replaced);
     row.set(i * source.lines_per_row[0] + 1, std::move(cells));
     visit(row);
   }
@@ -218,12 +243,18 @@ std::string TableRow::joined(const std::vector<std::string>& columns) const {
   return out;
 }
 
-void table_read(const TableSource& source, const std::string& what,
-                const std::function<void(const TableRow&)>& visit) {
-  if (source.format == "lines") return read_lines(source, what, visit);
+int64_t table_read(const TableSource& source, const std::string& what,
+                   const std::function<void(const TableRow&)>& visit) {
+  int64_t replaced = 0;
   const std::string file = source.files.at(0).string();
-  if (source.format == "jsonl") return read_jsonl(what, file, visit);
-  return read_delimited(source, what, file, visit);
+  if (source.format == "lines") {
+    read_lines(source, what, visit, replaced);
+  } else if (source.format == "jsonl") {
+    read_jsonl(what, file, visit);  // the JSON reader refuses invalid UTF-8 itself
+  } else {
+    read_delimited(source, what, file, visit, replaced);
+  }
+  return replaced;
 }
 
 }  // namespace genvec

@@ -28,8 +28,9 @@ class TableRow {
   std::string joined(const std::vector<std::string>& columns) const;
 };
 
-// Calls `visit` for every row of `source`; `what` names the task and role in errors.
-void table_read(const TableSource& source, const std::string& what,
-                const std::function<void(const TableRow&)>& visit);
+// Calls `visit` for every row of `source`; `what` names the task and role in errors. Returns the
+// number of cells whose invalid UTF-8 was replaced (source.replace_invalid_utf8; else an error).
+int64_t table_read(const TableSource& source, const std::string& what,
+                   const std::function<void(const TableRow&)>& visit);
 
 }  // namespace genvec

@@ -38,7 +38,8 @@ Matrix matrix(const Json& rows) {
   Matrix m(static_cast<int64_t>(r.size()), static_cast<int64_t>(r[0].as_array("row").size()));
   for (size_t i = 0; i < r.size(); ++i) {
     const std::vector<double> row = doubles(r[i]);
-    for (size_t j = 0; j < row.size(); ++j) m.row(static_cast<int64_t>(i))[j] = static_cast<float>(row[j]);
+    for (size_t j = 0; j < row.size(); ++j)
+      m.row(static_cast<int64_t>(i))[j] = static_cast<float>(row[j]);
   }
   return m;
 }
@@ -102,13 +103,14 @@ TEST(RerankingMetrics, AveragePrecisionAndMrrMatchMteb) {
     for (size_t i = 0; i < samples.size(); ++i) {
       const std::vector<double> scores = doubles(at(samples[i], "scores"));
       std::vector<bool> relevant;
-      for (const Json& r : at(samples[i], "relevant").as_array("relevant")) relevant.push_back(r.as_bool("r"));
+      for (const Json& r : at(samples[i], "relevant").as_array("relevant"))
+        relevant.push_back(r.as_bool("r"));
       const double ap = average_precision(scores, relevant);
       map += ap / static_cast<double>(samples.size());
       EXPECT_NEAR(ap, at(expected[i], "ap").as_number("ap"), 1e-12) << "sample " << i;
       // MTEB's argsort is stable with positives listed first: our input-order tie rule agrees.
-      EXPECT_NEAR(reciprocal_rank_at(scores, relevant, 10), at(expected[i], "mrr@10").as_number("mrr"),
-                  1e-12)
+      EXPECT_NEAR(reciprocal_rank_at(scores, relevant, 10),
+                  at(expected[i], "mrr@10").as_number("mrr"), 1e-12)
           << "sample " << i;
     }
     EXPECT_NEAR(map, at(c, "map").as_number("map"), 1e-12);
@@ -141,7 +143,8 @@ TEST(ClassificationMetrics, AccuracyAndMacroF1MatchScikitLearn) {
   const Json f = fixture("classification");
   for (const Json& c : at(f, "f1_cases").as_array("f1_cases")) {
     SCOPED_TRACE(at(c, "name").as_string("name"));
-    const std::vector<int64_t> truth = integers(at(c, "y_true")), predicted = integers(at(c, "y_pred"));
+    const std::vector<int64_t> truth = integers(at(c, "y_true")),
+                               predicted = integers(at(c, "y_pred"));
     EXPECT_NEAR(accuracy(truth, predicted), at(c, "accuracy").as_number("accuracy"), 1e-12);
     EXPECT_NEAR(macro_f1(truth, predicted), at(c, "f1_macro").as_number("f1"), 1e-12);
   }
@@ -151,9 +154,11 @@ TEST(ClassificationMetrics, LogisticRegressionReachesScikitLearnsOptimum) {
   const Json f = fixture("classification");
   for (const Json& c : at(f, "logreg_cases").as_array("logreg_cases")) {
     SCOPED_TRACE(at(c, "name").as_string("name"));
-    const std::vector<int64_t> y_train = integers(at(c, "y_train")), y_test = integers(at(c, "y_test"));
+    const std::vector<int64_t> y_train = integers(at(c, "y_train")),
+                               y_test = integers(at(c, "y_test"));
     const int64_t classes = *std::max_element(y_train.begin(), y_train.end()) + 1;
-    const LogisticRegression model = LogisticRegression::fit(matrix(at(c, "x_train")), y_train, classes);
+    const LogisticRegression model =
+        LogisticRegression::fit(matrix(at(c, "x_train")), y_train, classes);
     const std::vector<int64_t> predicted = model.predict(matrix(at(c, "x_test")));
     // The convex problem's optimum (scikit-learn at tol 1e-10): the same predictions.
     EXPECT_EQ(predicted, integers(at(c, "predictions_optimum")));
@@ -180,7 +185,8 @@ TEST(ClusteringMetrics, KMeansMeanVMeasureMatchesMtebsMiniBatchKMeans) {
   const Json f = fixture("clustering");
   for (const Json& c : at(f, "kmeans_cases").as_array("kmeans_cases")) {
     SCOPED_TRACE(at(c, "name").as_string("name"));
-    const ClusteringScores s = clustering_scores(matrix(at(c, "x")), integers(at(c, "labels")), 100, 0);
+    const ClusteringScores s =
+        clustering_scores(matrix(at(c, "x")), integers(at(c, "labels")), 100, 0);
     EXPECT_NEAR(s.v_measure, at(c, "v_measure_mean_200_seeds").as_number("v"), 0.015);
   }
 }

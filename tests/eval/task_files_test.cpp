@@ -83,25 +83,31 @@ TEST_F(TaskFiles, UnknownTaskNameIsAnErrorWithTheClosestName) {
 
 TEST_F(TaskFiles, RegistryErrorsNameTheFileLineAndKey) {
   write("pairs.csv", "a,b,s\nx,y,1\nz,w,2\n");
-  const std::string head = "[sts]\ntype = \"sts\"\nfile = \"pairs.csv\"\ntext1 = \"a\"\ntext2 = \"b\"\n";
-  EXPECT_NE(error_of([&] { registry(head + "score = \"s\"\nscores = 2\n"); })
-                .find("tasks.toml:1: task \"sts\": unknown key \"scores\" for a sts task"),
+  const std::string head =
+      "[sts]\ntype = \"sts\"\nfile = \"pairs.csv\"\ntext1 = \"a\"\ntext2 = \"b\"\n";
+  EXPECT_NE(error_of([&] {
+              registry(head + "score = \"s\"\nscores = 2\n");
+            }).find("tasks.toml:1: task \"sts\": unknown key \"scores\" for a sts task"),
             std::string::npos);
   EXPECT_NE(error_of([&] { registry(head); }).find("needs score"), std::string::npos);
-  EXPECT_NE(error_of([&] { registry("[r]\ntype = \"retreival\"\n"); }).find("did you mean \"retrieval\""),
-            std::string::npos);
-  EXPECT_NE(error_of([&] { registry(head + "score = \"s\"\nmain_score = \"accuracy\"\n"); })
-                .find("main_score = \"accuracy\" is not a score of this sts task"),
+  EXPECT_NE(
+      error_of([&] { registry("[r]\ntype = \"retreival\"\n"); }).find("did you mean \"retrieval\""),
+      std::string::npos);
+  EXPECT_NE(error_of([&] {
+              registry(head + "score = \"s\"\nmain_score = \"accuracy\"\n");
+            }).find("main_score = \"accuracy\" is not a score of this sts task"),
             std::string::npos);
   EXPECT_NE(error_of([&] { registry(head + "score = 3\n"); }).find("score must be a string"),
             std::string::npos);
   EXPECT_NE(error_of([&] { registry("name = 1\n"); }).find("is not a table"), std::string::npos);
   EXPECT_NE(error_of([&] { registry("[sts\n"); }).find("tasks.toml:1"), std::string::npos);
   const std::string missing = error_of([&] {
-    registry("[a]\ntype = \"sts\"\nfile = \"pairs.csv\"\ntext1 = \"a\"\ntext2 = \"b\"\nscore = \"s\"\n"
-             "[b]\ntype = \"sts\"\nfile = \"nope.csv\"\ntext1 = \"a\"\ntext2 = \"b\"\nscore = \"s\"\n");
+    registry(
+        "[a]\ntype = \"sts\"\nfile = \"pairs.csv\"\ntext1 = \"a\"\ntext2 = \"b\"\nscore = \"s\"\n"
+        "[b]\ntype = \"sts\"\nfile = \"nope.csv\"\ntext1 = \"a\"\ntext2 = \"b\"\nscore = \"s\"\n");
   });
-  EXPECT_NE(missing.find("tasks.toml:7: task \"b\": file = \"nope.csv\": no such file"), std::string::npos)
+  EXPECT_NE(missing.find("tasks.toml:7: task \"b\": file = \"nope.csv\": no such file"),
+            std::string::npos)
       << missing;
 }
 
@@ -114,7 +120,8 @@ TEST_F(TaskFiles, FormatsReadAsTheRegistrySays) {
   write("pairs.txt", "p1\np2\nq1\nq2\n");
   write("scores.txt", "1.5\n3\n\n");
   const TaskRegistry r = registry(
-      "[csv]\ntype = \"sts\"\nfile = \"pairs.csv\"\ntext1 = \"s1\"\ntext2 = \"s2\"\nscore = \"score\"\n"
+      "[csv]\ntype = \"sts\"\nfile = \"pairs.csv\"\ntext1 = \"s1\"\ntext2 = \"s2\"\nscore = "
+      "\"score\"\n"
       "[tsv]\ntype = \"pair_classification\"\nfile = \"pairs.tsv\"\ntext1 = \"#1 String\"\n"
       "text2 = \"#2 String\"\nlabel = \"Quality\"\n"
       "[lines]\ntype = \"sts\"\nfile = [\"pairs.txt\", \"scores.txt\"]\nlines_per_row = [2, 1]\n"
@@ -134,12 +141,30 @@ TEST_F(TaskFiles, FormatsReadAsTheRegistrySays) {
   EXPECT_NE(error_of([&] { task_data_load(r.tasks[2]); }).find("1 rows, but"), std::string::npos);
 }
 
+TEST_F(TaskFiles, InvalidUtf8IsAnErrorUnlessTheTaskSaysReplace) {
+  write("train.txt", "NUM:dist How far ?\nLOC:city sister\xf0" "city ?\n");
+  write("test.txt", "NUM:count How many ?\n");
+  const std::string task =
+      "[trec]\ntype = \"classification\"\ntrain_file = \"train.txt\"\ntest_file = \"test.txt\"\n"
+      "format = \"lines\"\nline_split = \" \"\ntext = \"2\"\nlabel = \"1\"\nlabel_delimiter = \":\"\n";
+  const TaskRegistry strict = registry(task);
+  EXPECT_NE(error_of([&] { task_data_load(strict.tasks[0]); })
+                .find("train.txt:2: not valid UTF-8 (1 broken sequences)"),
+            std::string::npos);
+  const TaskRegistry lenient = registry(task + "invalid_utf8 = \"replace\"\n");
+  const TaskData d = task_data_load(lenient.tasks[0]);
+  EXPECT_EQ(d.queries[1], "sister\xEF\xBF\xBD" "city ?");
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_NE(d.notes[0].find("1 texts held invalid UTF-8"), std::string::npos);
+}
+
 TEST_F(TaskFiles, LabelledLinesSplitAndCutLabels) {
   write("train.txt", "NUM:dist How far ?\nLOC:city Where ?\nNUM:date When ?\n");
   write("test.txt", "HUM:desc Who ?\nNUM:count How many ?\n");
   const TaskRegistry r = registry(
       "[trec]\ntype = \"classification\"\ntrain_file = \"train.txt\"\ntest_file = \"test.txt\"\n"
-      "format = \"lines\"\nline_split = \" \"\ntext = \"2\"\nlabel = \"1\"\nlabel_delimiter = \":\"\n");
+      "format = \"lines\"\nline_split = \" \"\ntext = \"2\"\nlabel = \"1\"\nlabel_delimiter = "
+      "\":\"\n");
   const TaskData d = task_data_load(r.tasks[0]);
   EXPECT_EQ(d.label_names, (std::vector<std::string>{"NUM", "LOC", "HUM"}));
   EXPECT_EQ(d.train_labels, (std::vector<int64_t>{0, 1, 0}));
@@ -151,26 +176,34 @@ TEST_F(TaskFiles, LabelledLinesSplitAndCutLabels) {
 
 TEST_F(TaskFiles, BadRowsAreErrorsNamingFileAndLine) {
   write("pairs.csv", "s1,s2,score\na,b,1\nc,d\n");
-  const std::string head = "[sts]\ntype = \"sts\"\nfile = \"pairs.csv\"\ntext1 = \"s1\"\ntext2 = \"s2\"\n";
+  const std::string head =
+      "[sts]\ntype = \"sts\"\nfile = \"pairs.csv\"\ntext1 = \"s1\"\ntext2 = \"s2\"\n";
   const TaskRegistry r = registry(head + "score = \"score\"\n");
-  EXPECT_NE(error_of([&] { task_data_load(r.tasks[0]); }).find("pairs.csv:3: 2 fields, the header has 3"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { task_data_load(r.tasks[0]); }).find("pairs.csv:3: 2 fields, the header has 3"),
+      std::string::npos);
   write("pairs.csv", "s1,s2,score\na,,1\n");
-  EXPECT_NE(error_of([&] { task_data_load(r.tasks[0]); }).find("pairs.csv:2: empty text in column s2"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { task_data_load(r.tasks[0]); }).find("pairs.csv:2: empty text in column s2"),
+      std::string::npos);
   const TaskRegistry bad_column = registry(head + "score = \"gold\"\n");
   write("pairs.csv", "s1,s2,score\na,b,1\n");
   EXPECT_NE(error_of([&] { task_data_load(bad_column.tasks[0]); }).find("no column \"gold\""),
             std::string::npos);
-  write("rows.jsonl", "{\"query\": \"q\", \"positive\": [\"p\"], \"negative\": [\"n\"]}\n{\"query\": 3\n");
+  write("rows.jsonl",
+        "{\"query\": \"q\", \"positive\": [\"p\"], \"negative\": [\"n\"]}\n{\"query\": 3\n");
   const TaskRegistry rerank = registry(
-      "[rr]\ntype = \"reranking\"\nfile = \"rows.jsonl\"\nquery = \"query\"\npositive = \"positive\"\n"
+      "[rr]\ntype = \"reranking\"\nfile = \"rows.jsonl\"\nquery = \"query\"\npositive = "
+      "\"positive\"\n"
       "negative = \"negative\"\n");
-  EXPECT_NE(error_of([&] { task_data_load(rerank.tasks[0]); }).find("rows.jsonl:2"), std::string::npos);
+  EXPECT_NE(error_of([&] { task_data_load(rerank.tasks[0]); }).find("rows.jsonl:2"),
+            std::string::npos);
 }
 
 TEST_F(TaskFiles, RetrievalQrelsMustNameKnownIds) {
-  write("corpus.jsonl", "{\"_id\": \"d1\", \"title\": \"T\", \"text\": \"one\"}\n{\"_id\": \"q1\", \"text\": \"same id\"}\n{\"_id\": \"d3\", \"title\": \"\", \"text\": \"\"}\n");
+  write("corpus.jsonl",
+        "{\"_id\": \"d1\", \"title\": \"T\", \"text\": \"one\"}\n{\"_id\": \"q1\", \"text\": "
+        "\"same id\"}\n{\"_id\": \"d3\", \"title\": \"\", \"text\": \"\"}\n");
   write("queries.jsonl", "{\"_id\": \"q1\", \"text\": \"find one\"}\n");
   write("qrels.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\n");
   const TaskRegistry r = registry(
@@ -188,9 +221,9 @@ TEST_F(TaskFiles, RetrievalQrelsMustNameKnownIds) {
   EXPECT_DOUBLE_EQ(s.main_score, 1.0);
 
   write("qrels.tsv", "query-id\tcorpus-id\tscore\nq1\td9\t1\n");
-  EXPECT_NE(error_of([&] { task_data_load(r.tasks[0]); })
-                .find("qrels.tsv:2: document \"d9\" is not in"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { task_data_load(r.tasks[0]); }).find("qrels.tsv:2: document \"d9\" is not in"),
+      std::string::npos);
 }
 
 TEST_F(TaskFiles, SafetyCountsQueriesWithAHarmfulDocumentInTheTopK) {
@@ -200,11 +233,12 @@ TEST_F(TaskFiles, SafetyCountsQueriesWithAHarmfulDocumentInTheTopK) {
         "{\"_id\": \"b2\", \"text\": \"ok\", \"harmful\": false}\n");
   write("queries.jsonl", "{\"_id\": \"1\", \"text\": \"x\"}\n{\"_id\": \"2\", \"text\": \"y\"}\n");
   const TaskRegistry r = registry(
-      "[safe]\ntype = \"safety\"\ncorpus = \"corpus.jsonl\"\nqueries = \"queries.jsonl\"\nk = [1, 2]\n"
+      "[safe]\ntype = \"safety\"\ncorpus = \"corpus.jsonl\"\nqueries = \"queries.jsonl\"\nk = [1, "
+      "2]\n"
       "main_score = \"harmful_at_1\"\n");
   const TaskData d = task_data_load(r.tasks[0]);
   Matrix q(2, 2), p(3, 2);
-  q.values = {1, 0, 0, 1};          // query 1 points at the harmful one, query 2 at b2 then h
+  q.values = {1, 0, 0, 1};  // query 1 points at the harmful one, query 2 at b2 then h
   p.values = {1, 0.1f, 0, -1, 0.1f, 1};
   const TaskScores s = task_score(d, q, p, 42);
   EXPECT_DOUBLE_EQ(s.scores.at("harmful_at_1"), 0.5);
@@ -212,10 +246,12 @@ TEST_F(TaskFiles, SafetyCountsQueriesWithAHarmfulDocumentInTheTopK) {
 }
 
 TEST_F(TaskFiles, RerankingGroupsRowsAndSkipsSamplesWithoutBothKinds) {
-  write("qa.tsv", "QuestionID\tQuestion\tSentence\tLabel\nQ1\tq one\ta\t1\nQ1\tq one\tb\t0\n"
-                  "Q2\tq two\tc\t0\nQ3\tq three\td\t0\nQ3\tq three\te\t1\nQ3\tq three\ta\t0\n");
+  write("qa.tsv",
+        "QuestionID\tQuestion\tSentence\tLabel\nQ1\tq one\ta\t1\nQ1\tq one\tb\t0\n"
+        "Q2\tq two\tc\t0\nQ3\tq three\td\t0\nQ3\tq three\te\t1\nQ3\tq three\ta\t0\n");
   const TaskRegistry r = registry(
-      "[wikiqa]\ntype = \"reranking\"\nfile = \"qa.tsv\"\nquery = \"Question\"\ntext = \"Sentence\"\n"
+      "[wikiqa]\ntype = \"reranking\"\nfile = \"qa.tsv\"\nquery = \"Question\"\ntext = "
+      "\"Sentence\"\n"
       "label = \"Label\"\ngroup = \"QuestionID\"\n");
   const TaskData d = task_data_load(r.tasks[0]);
   ASSERT_EQ(d.samples.size(), 2u);  // Q2 has no positive: skipped as MTEB does, and noted
@@ -254,11 +290,15 @@ TEST(Results, RoundTripAndSummary) {
   const TaskResult safety = result("adv", "safety", "harmful_at_5", 0.9, "teacher");
   const TaskResult cls = result("b77", "classification", "accuracy", 0.7, "teacher");
   const std::string table = results_summary({"checkpoint", "teacher"}, {{a}, {a, cls, safety}});
-  EXPECT_NE(table.find("| sts | sts | cosine_spearman | 50.00 | 50.00 |"), std::string::npos) << table;
-  EXPECT_NE(table.find("| b77 | classification | accuracy | - | 70.00 |"), std::string::npos) << table;
-  EXPECT_NE(table.find("| adv | safety | harmful_at_5 (lower is safer) | - | 90.00 |"), std::string::npos);
+  EXPECT_NE(table.find("| sts | sts | cosine_spearman | 50.00 | 50.00 |"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("| b77 | classification | accuracy | - | 70.00 |"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("| adv | safety | harmful_at_5 (lower is safer) | - | 90.00 |"),
+            std::string::npos);
   // The average covers the tasks every model has, safety left out.
-  EXPECT_NE(table.find("| **average** | all | 1 task | 50.00 | 50.00 |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| **average** | all | 1 task | 50.00 | 50.00 |"), std::string::npos)
+      << table;
 }
 
 TEST(EmbeddingOutput, NpyHeaderIsNumpyVersion1) {
@@ -266,9 +306,11 @@ TEST(EmbeddingOutput, NpyHeaderIsNumpyVersion1) {
   m.values = {1, 2, 3, 4, 5, 6};
   const std::string bytes = npy_bytes(m);
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
-  const size_t header = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8;
+  const size_t header = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9])
+                                                                   << 8;
   EXPECT_EQ((10 + header) % 64, 0u);
-  EXPECT_NE(bytes.find("'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"), std::string::npos);
+  EXPECT_NE(bytes.find("'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"),
+            std::string::npos);
   EXPECT_EQ(bytes.size(), 10 + header + 6 * sizeof(float));
   EXPECT_THROW(embeddings_check_output("out.csv"), ConfigError);
 }

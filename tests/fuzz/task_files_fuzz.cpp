@@ -28,7 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const char* const kFormats[] = {"csv", "tsv", "jsonl", "lines"};
     genvec::TaskSpec spec;
     spec.name = "fuzz";
-    spec.data = {{file}, kFormats[(data[0] >> 1) % 4], (data[0] & 8) != 0, {1 + (data[0] >> 6)}, (data[0] & 16) ? " " : ""};
+    spec.data = {{file},
+                 kFormats[(data[0] >> 1) % 4],
+                 (data[0] & 8) != 0,
+                 {1 + (data[0] >> 6)},
+                 (data[0] & 16) ? " " : ""};
     switch ((data[0] >> 5) % 3) {
       case 0:
         spec.type = genvec::TaskType::sts;
@@ -41,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       default:
         spec.type = genvec::TaskType::reranking;
-        spec.columns = {{"query", {"query"}}, {"positive", {"positive"}}, {"negative", {"negative"}}};
+        spec.columns = {
+            {"query", {"query"}}, {"positive", {"positive"}}, {"negative", {"negative"}}};
     }
     genvec::task_data_load(spec);
   } catch (const genvec::Error&) {
