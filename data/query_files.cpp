@@ -196,7 +196,8 @@ void query_file_read(const fs::path& file, const QueryFileOptions& options,
                      const std::function<void(QueryRow&&)>& accept,
                      const std::function<void(RejectedRow&&)>& reject) {
   FileLines file_lines(file);
-  read_rows(file_lines.lines(), file.string(), query_format_of(file, options.format), options, accept, reject);
+  read_rows(file_lines.lines(), file.string(), query_format_of(file, options.format), options,
+            accept, reject);
 }
 
 void query_bytes_read(std::string_view bytes, const std::string& source, QueryFormat format,

@@ -42,16 +42,16 @@ FileLines::FileLines(const std::filesystem::path& file) : handle_(std::make_uniq
   handle_->file = gzopen(file.c_str(), "rb");
   if (!handle_->file)
     throw IoError(file.string() + ": cannot be opened", "check the path and permissions");
-  lines_ = std::make_unique<LineReader>([this, source = file.string()](char* buffer,
-                                                                     size_t capacity) -> size_t {
-    const int got = gzread(handle_->file, buffer, static_cast<unsigned>(capacity));
-    if (got < 0) {
-      int code = 0;
-      throw IoError(source + ": read error (" + gzerror(handle_->file, &code) + ")",
-                    "the file may be truncated or not gzip despite its name");
-    }
-    return static_cast<size_t>(got);
-  });
+  lines_ = std::make_unique<LineReader>(
+      [this, source = file.string()](char* buffer, size_t capacity) -> size_t {
+        const int got = gzread(handle_->file, buffer, static_cast<unsigned>(capacity));
+        if (got < 0) {
+          int code = 0;
+          throw IoError(source + ": read error (" + gzerror(handle_->file, &code) + ")",
+                        "the file may be truncated or not gzip despite its name");
+        }
+        return static_cast<size_t>(got);
+      });
 }
 
 FileLines::~FileLines() = default;
