@@ -42,7 +42,8 @@ void TrainingEvaluator::restore_best() {
   if (!leader_ || !fs::exists(file)) return;
   // A best.json that does not read (edited, or a score that was not finite) holds no best.
   try {
-    const Json* score = json_parse_file(file).find("score");
+    const Json best = json_parse_file(file);
+    const Json* score = best.find("score");
     if (score && score->is_number()) best_ = score->as_number("score");
   } catch (const Error&) {
   }

@@ -9,7 +9,8 @@
 #   malformed row are errors naming the task, file and line;
 # - `genvec encode` writes .npy, .h5 and .jsonl with the same numbers; killed after one chunk it
 #   resumes to the same bytes; a bad input row is an error naming its line;
-# - `genvec decode` prints the text generated from the soft prompts, --logit-lens the top tokens.
+# - `genvec decode` prints the text generated from the soft prompts, --logit-lens the top tokens;
+# - training on from step 20 to 30 evaluates step 30 against the best score best.json kept.
 #   eval_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
 set -euo pipefail
 genvec=$1 source=$2
@@ -144,4 +145,12 @@ out=$(g decode --query "How do vaccines work?" --logit-lens 2>&1) || fail "decod
 head -5 "$texts" >"$work/five.jsonl"
 out=$(g decode --input "$work/five.jsonl" --max-new-tokens 4 2>/dev/null) || fail "decode --input"
 [ "$(echo "$out" | grep -c '"decoded": ')" = 5 ] || fail "one JSON line per query: $out"
+# Training on from step 20 to 30: the step is evaluated and compared with the best of the first
+# run, which best.json carries over.
+best_before=$(cat "$run_dir/best.json")
+out=$(g2 train --set train.max_steps=30 2>&1) || fail "training on: $out"
+echo "$out" | grep -q "train: eval at step 30:" || fail "no evaluation at step 30: $out"
+if ! echo "$out" | grep -q "step 30: .*best so far"; then
+  [ "$(cat "$run_dir/best.json")" = "$best_before" ] || fail "best.json changed without a better score"
+fi
 echo "eval / encode / decode: ok"
