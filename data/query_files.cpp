@@ -200,6 +200,26 @@ void query_file_read(const fs::path& file, const QueryFileOptions& options,
             accept, reject);
 }
 
+std::vector<QueryRow> query_file_read_all(const fs::path& file, const QueryFileOptions& options,
+                                          const std::string& purpose) {
+  std::vector<QueryRow> rows;
+  std::vector<RejectedRow> rejected;
+  query_file_read(
+      file, options, [&](QueryRow&& row) { rows.push_back(std::move(row)); },
+      [&](RejectedRow&& row) { rejected.push_back(std::move(row)); });
+  if (!rejected.empty()) {
+    std::string list;
+    for (size_t i = 0; i < rejected.size() && i < 5; ++i)
+      list += "\n  " + rejected[i].file + ":" + std::to_string(rejected[i].line) + ": " +
+              rejected[i].reason;
+    throw IoError(std::to_string(rejected.size()) + " rows of " + file.string() + " cannot be " +
+                      purpose + ":" + list,
+                  "fix or remove them; every row of the input is used or none is");
+  }
+  if (rows.empty()) throw IoError(file.string() + " has no rows", "check the input file");
+  return rows;
+}
+
 void query_bytes_read(std::string_view bytes, const std::string& source, QueryFormat format,
                       const QueryFileOptions& options,
                       const std::function<void(QueryRow&&)>& accept,

@@ -51,6 +51,13 @@ void query_file_read(const std::filesystem::path& file, const QueryFileOptions& 
                      const std::function<void(QueryRow&&)>& accept,
                      const std::function<void(RejectedRow&&)>& reject);
 
+// Reads a file whose every row must be used (the texts to encode or decode): its rows in file
+// order, or an IoError listing the first bad rows (file:line: reason) and saying what they were
+// for (`purpose`: "embedded"), or naming an empty file.
+std::vector<QueryRow> query_file_read_all(const std::filesystem::path& file,
+                                          const QueryFileOptions& options,
+                                          const std::string& purpose);
+
 // Reads rows from bytes already in memory (the fuzz target's entry; `source` names them).
 void query_bytes_read(std::string_view bytes, const std::string& source, QueryFormat format,
                       const QueryFileOptions& options,

@@ -27,23 +27,13 @@ Matrix matrix_of(const at::Tensor& embeddings) {
   return m;
 }
 
-// Token ids of every text, cut to `max_tokens`. A text without tokens (an empty document of a
-// corpus, embedded without an instruction) is read as the EOS token alone, as a sentence encoder
-// reads it as [CLS][SEP]: it still gets an embedding, only an uninformative one.
 std::vector<std::vector<int32_t>> tokenize_all(const Tokenizer& tokenizer,
                                                const std::vector<std::string>& texts,
                                                int64_t max_tokens) {
   std::vector<std::vector<int32_t>> ids;
   ids.reserve(texts.size());
-  for (const std::string& text : texts) {
-    std::vector<int32_t> row = tokenizer.encode(text);
-    if (row.empty() && tokenizer.eos_id) row.push_back(*tokenizer.eos_id);
-    if (row.empty())
-      throw IoError("a text to embed has no tokens: \"" + text.substr(0, 80) + "\"",
-                    "the tokenizer has no EOS token to stand for an empty text");
-    if (static_cast<int64_t>(row.size()) > max_tokens) row.resize(static_cast<size_t>(max_tokens));
-    ids.push_back(std::move(row));
-  }
+  for (const std::string& text : texts)
+    ids.push_back(embedding_tokens(tokenizer, text, max_tokens));
   return ids;
 }
 
@@ -161,6 +151,17 @@ class LlmPoolModel : public EmbeddingModel {
 };
 
 }  // namespace
+
+std::vector<int32_t> embedding_tokens(const Tokenizer& tokenizer, const std::string& text,
+                                      int64_t max_tokens) {
+  std::vector<int32_t> ids = tokenizer.encode(text);
+  if (ids.empty() && tokenizer.eos_id) ids.push_back(*tokenizer.eos_id);
+  if (ids.empty())
+    throw IoError("a text to embed has no tokens: \"" + text.substr(0, 80) + "\"",
+                  "the tokenizer has no EOS token to stand for an empty text");
+  if (static_cast<int64_t>(ids.size()) > max_tokens) ids.resize(static_cast<size_t>(max_tokens));
+  return ids;
+}
 
 const std::vector<std::string>& embedding_model_kinds() {
   static const std::vector<std::string> kinds = {"checkpoint", "teacher", "llm-mean", "llm-last"};

@@ -39,6 +39,12 @@ class EmbeddingModel {
 
 const std::vector<std::string>& embedding_model_kinds();  // the labels above
 
+// A text's token ids as the LLM models embed it: cut to `max_tokens`; a text without tokens (an
+// empty document of a corpus, embedded without an instruction) is read as the EOS token alone,
+// as a sentence encoder reads it as [CLS][SEP]. IoError when the tokenizer has no EOS.
+std::vector<int32_t> embedding_tokens(const Tokenizer& tokenizer, const std::string& text,
+                                      int64_t max_tokens);
+
 // A model of `kind` as the config and this rank's placement say; for "checkpoint", the file
 // `checkpoint` or, when empty, the run's newest verified checkpoint (else RUN/embedder.h5).
 // ConfigError when the checkpoint belongs to another LLM than model.path.

@@ -75,11 +75,13 @@ EvalRun evaluate(const EmbeddingModel& model, const std::vector<TaskData>& tasks
   // Which tasks need work: rank 0 decides (it reads the results) and tells the others.
   at::Tensor todo = at::ones({static_cast<int64_t>(tasks.size())}, at::kInt);
   std::vector<std::optional<TaskResult>> kept(tasks.size());
+  std::vector<std::string> task_ids;  // rank 0: reading the data files' identities once
+  if (leader)
+    for (const TaskData& task : tasks) task_ids.push_back(task_identity(*task.spec, options.seed));
   if (leader && !options.out_dir.empty() && !options.force)
     for (size_t t = 0; t < tasks.size(); ++t) {
       kept[t] = task_result_read(options.out_dir / (tasks[t].spec->name + ".json"));
-      if (kept[t] && kept[t]->model_identity == identity &&
-          kept[t]->task_identity == task_identity(*tasks[t].spec, options.seed)) {
+      if (kept[t] && kept[t]->model_identity == identity && kept[t]->task_identity == task_ids[t]) {
         todo[static_cast<int64_t>(t)] = 0;
       } else {
         kept[t].reset();
@@ -146,7 +148,7 @@ EvalRun evaluate(const EmbeddingModel& model, const std::vector<TaskData>& tasks
                       std::max<double>(1.0, static_cast<double>(texts.size()));
     r.model = model.label();
     r.model_identity = identity;
-    r.task_identity = task_identity(spec, options.seed);
+    r.task_identity = task_ids[t];
     r.checkpoint = model.checkpoint();
     r.notes = scores.notes;
     if (!options.out_dir.empty()) task_result_write(options.out_dir / (spec.name + ".json"), r);

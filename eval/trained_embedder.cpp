@@ -56,12 +56,4 @@ TrainedEmbedder trained_embedder_load(const Config& config, const Placement& pla
   return t;
 }
 
-std::vector<int32_t> trained_embedder_tokens(const TrainedEmbedder& t, const std::string& text) {
-  std::vector<int32_t> ids = t.text.tokenizer->encode(text);
-  if (ids.empty()) throw IoError("a text has no tokens: \"" + text.substr(0, 80) + "\"");
-  const size_t budget = static_cast<size_t>(t.max_length - t.embedder->shape().num_tokens);
-  if (ids.size() > budget) ids.resize(budget);
-  return ids;
-}
-
 }  // namespace genvec

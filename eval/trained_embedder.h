@@ -32,9 +32,4 @@ struct TrainedEmbedder {
 TrainedEmbedder trained_embedder_load(const Config& config, const Placement& placement,
                                       const std::filesystem::path& file);
 
-// A text's token ids as the embedder reads them: cut to leave room for the N special tokens.
-// IoError for a text without tokens.
-std::vector<int32_t> trained_embedder_tokens(const TrainedEmbedder& trained,
-                                             const std::string& text);
-
 }  // namespace genvec

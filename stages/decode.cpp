@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "data/query_files.h"
 #include "dist/world.h"
+#include "eval/embedding_model.h"
 #include "eval/trained_embedder.h"
 #include "models/generate.h"
 #include "models/tokenizer.h"
@@ -35,7 +36,10 @@ struct Decoded {
 std::vector<Decoded> decode_batch(const TrainedEmbedder& t, const std::vector<std::string>& queries,
                                   const SamplingParams& params, bool logit_lens) {
   std::vector<std::vector<int32_t>> ids;
-  for (const std::string& q : queries) ids.push_back(trained_embedder_tokens(t, q));
+  // As the checkpoint model embeds them: the query cut to leave room for the N special tokens.
+  const int64_t budget = t.max_length - t.embedder->shape().num_tokens;
+  for (const std::string& q : queries)
+    ids.push_back(embedding_tokens(*t.text.tokenizer, q, budget));
   c10::InferenceMode no_autograd;
   const at::Tensor h = t.embedder->compression_states(*t.llm, ids);  // (B, K, D) float32
   const at::Tensor prompts = t.embedder->soft_prompts(h).to(t.llm->placement().dtype);
@@ -112,15 +116,7 @@ int decode_main(const CommandContext& context) {
       }
     return 0;
   }
-  std::vector<QueryRow> rows;
-  std::vector<RejectedRow> rejected;
-  query_file_read(
-      *input, QueryFileOptions{}, [&](QueryRow&& r) { rows.push_back(std::move(r)); },
-      [&](RejectedRow&& r) { rejected.push_back(std::move(r)); });
-  if (!rejected.empty())
-    throw IoError(rejected[0].file + ":" + std::to_string(rejected[0].line) + ": " +
-                      rejected[0].reason + " (" + std::to_string(rejected.size()) + " bad rows)",
-                  "fix or remove the rows");
+  const std::vector<QueryRow> rows = query_file_read_all(*input, QueryFileOptions{}, "decoded");
   const size_t batch = static_cast<size_t>(config.eval.batch_size);
   for (size_t start = 0; start < rows.size(); start += batch) {
     std::vector<std::string> queries;

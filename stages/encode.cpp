@@ -47,24 +47,10 @@ InputRows read_input(const fs::path& file, const CommandContext& context) {
   options.id_field = id_field(context);
   options.max_chars = 1'000'000;
   InputRows rows;
-  std::vector<RejectedRow> rejected;
-  query_file_read(
-      file, options,
-      [&](QueryRow&& row) {
-        rows.ids.push_back(options.id_field.empty() ? std::to_string(row.line) : row.id);
-        rows.texts.push_back(std::move(row.text));
-      },
-      [&](RejectedRow&& row) { rejected.push_back(std::move(row)); });
-  if (!rejected.empty()) {
-    std::string list;
-    for (size_t i = 0; i < rejected.size() && i < 5; ++i)
-      list += "\n  " + rejected[i].file + ":" + std::to_string(rejected[i].line) + ": " +
-              rejected[i].reason;
-    throw IoError(std::to_string(rejected.size()) + " rows of " + file.string() +
-                      " cannot be embedded:" + list,
-                  "fix or remove them; every row of the input gets an embedding or none does");
+  for (QueryRow& row : query_file_read_all(file, options, "embedded")) {
+    rows.ids.push_back(options.id_field.empty() ? std::to_string(row.line) : row.id);
+    rows.texts.push_back(std::move(row.text));
   }
-  if (rows.texts.empty()) throw IoError(file.string() + " has no texts", "check --input");
   return rows;
 }
 

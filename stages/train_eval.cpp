@@ -55,22 +55,13 @@ bool TrainingEvaluator::due(int64_t step, int64_t max_steps) const {
   return !tasks_.empty() && (step % config_.eval.every_steps == 0 || step == max_steps);
 }
 
-namespace {
-
-std::string step_folder(int64_t step) {
-  char folder[32];
-  std::snprintf(folder, sizeof folder, "step-%08lld", static_cast<long long>(step));
-  return folder;
-}
-
-}  // namespace
-
 bool TrainingEvaluator::evaluated(int64_t step) const {
   // Rank 0 looks (the ranks' views of a shared file system may lag) and tells the others.
   int64_t all_there = 1;
   if (leader_)
     for (const TaskData& task : tasks_)
-      if (!fs::exists(run_ / "eval" / "training" / step_folder(step) / (task.spec->name + ".json")))
+      if (!fs::exists(run_ / "eval" / "training" / checkpoint_step_name(step) /
+                      (task.spec->name + ".json")))
         all_there = 0;
   at::Tensor flag = at::full({1}, all_there, at::kLong);
   communicator_->broadcast(flag, 0);
@@ -86,7 +77,7 @@ void TrainingEvaluator::forget(const fs::path& run) {
 void TrainingEvaluator::evaluate_step(int64_t step, const Llm& llm, const Tokenizer& tokenizer,
                                       const GenEmbedder& embedder, std::ofstream& metrics,
                                       const std::function<Checkpoint()>& export_state) {
-  const std::string folder = step_folder(step);
+  const std::string folder = checkpoint_step_name(step);
   const std::unique_ptr<EmbeddingModel> model = embedding_model_of_training(
       llm, tokenizer, embedder, config_.train.max_length, config_.eval.batch_size,
       "training " + run_.string() + " " + folder);

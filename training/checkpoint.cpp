@@ -132,10 +132,14 @@ Checkpoint checkpoint_read(const fs::path& file) {
   });
 }
 
-fs::path CheckpointDir::file_for(int64_t step) const {
+std::string checkpoint_step_name(int64_t step) {
   char name[32];
-  std::snprintf(name, sizeof name, "step-%08lld.h5", static_cast<long long>(step));
-  return dir_ / name;
+  std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(step));
+  return name;
+}
+
+fs::path CheckpointDir::file_for(int64_t step) const {
+  return dir_ / (checkpoint_step_name(step) + ".h5");
 }
 
 std::optional<int64_t> CheckpointDir::latest_step() const {

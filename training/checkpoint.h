@@ -41,6 +41,9 @@ void checkpoint_write(const std::filesystem::path& file, const Checkpoint& check
 Checkpoint checkpoint_read(const std::filesystem::path& file);
 
 // The checkpoints/ folder of a run: naming, `latest`, retention and fallback.
+// "step-00000100": how files and folders of one training step are named.
+std::string checkpoint_step_name(int64_t step);
+
 class CheckpointDir {
  public:
   explicit CheckpointDir(std::filesystem::path dir) : dir_(std::move(dir)) {}

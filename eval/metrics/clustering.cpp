@@ -12,15 +12,6 @@
 namespace genvec {
 namespace {
 
-double squared_distance(std::span<const float> a, std::span<const float> b) {
-  double sum = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double d = static_cast<double>(a[i]) - b[i];
-    sum += d * d;
-  }
-  return sum;
-}
-
 double entropy(const std::map<int64_t, int64_t>& counts, double n) {
   double h = 0;
   for (const auto& [label, count] : counts) {

@@ -26,13 +26,17 @@ double paired_cosine(std::span<const float> a, std::span<const float> b) {
   return 1.0 - 0.5 * squared;
 }
 
-double euclidean_distance(std::span<const float> a, std::span<const float> b) {
+double squared_distance(std::span<const float> a, std::span<const float> b) {
   double sum = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     const double d = static_cast<double>(a[i]) - b[i];
     sum += d * d;
   }
-  return std::sqrt(sum);
+  return sum;
+}
+
+double euclidean_distance(std::span<const float> a, std::span<const float> b) {
+  return std::sqrt(squared_distance(a, b));
 }
 
 double manhattan_distance(std::span<const float> a, std::span<const float> b) {

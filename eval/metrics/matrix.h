@@ -27,6 +27,7 @@ double cosine(std::span<const float> a, std::span<const float> b);
 // 1 - scikit-learn's paired_cosine_distances, what MTEB scores STS and pair classification with:
 // the same for nonzero vectors, but 1 for two zero vectors and 0.5 for one.
 double paired_cosine(std::span<const float> a, std::span<const float> b);
+double squared_distance(std::span<const float> a, std::span<const float> b);
 double euclidean_distance(std::span<const float> a, std::span<const float> b);
 double manhattan_distance(std::span<const float> a, std::span<const float> b);
 

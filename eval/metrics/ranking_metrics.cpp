@@ -1,5 +1,7 @@
 #include "eval/metrics/ranking_metrics.h"
 
+#include "eval/metrics/matrix.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -72,6 +74,24 @@ double pearson(std::span<const double> x, std::span<const double> y) {
   }
   if (sxx == 0 || syy == 0) return std::numeric_limits<double>::quiet_NaN();
   return std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0);
+}
+
+std::map<std::string, double> pair_classification_scores(const std::vector<EmbeddingPair>& pairs,
+                                                         const std::vector<bool>& positive) {
+  std::vector<double> cos, dots, euclid, manhattan;
+  for (const auto& [a, b] : pairs) {
+    cos.push_back(paired_cosine(a, b));
+    dots.push_back(dot(a, b));
+    euclid.push_back(-euclidean_distance(a, b));
+    manhattan.push_back(-manhattan_distance(a, b));
+  }
+  std::map<std::string, double> out = {{"cosine_ap", average_precision(cos, positive)},
+                                       {"dot_ap", average_precision(dots, positive)},
+                                       {"euclidean_ap", average_precision(euclid, positive)},
+                                       {"manhattan_ap", average_precision(manhattan, positive)}};
+  out["max_ap"] =
+      std::max({out["cosine_ap"], out["dot_ap"], out["euclidean_ap"], out["manhattan_ap"]});
+  return out;
 }
 
 double spearman(std::span<const double> x, std::span<const double> y) {

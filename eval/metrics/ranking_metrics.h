@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace genvec {
@@ -25,6 +28,13 @@ std::vector<double> average_ranks(std::span<const double> values);
 double pearson(std::span<const double> x, std::span<const double> y);
 // Spearman's rho: Pearson's r of the average ranks.
 double spearman(std::span<const double> x, std::span<const double> y);
+
+// Pair classification as MTEB scores it: the average precision of the positive pairs when pairs
+// are ranked by each similarity — "cosine_ap" (sklearn's paired cosine), "dot_ap",
+// "euclidean_ap" and "manhattan_ap" (distances negated) — and "max_ap", the best of them.
+using EmbeddingPair = std::pair<std::span<const float>, std::span<const float>>;
+std::map<std::string, double> pair_classification_scores(const std::vector<EmbeddingPair>& pairs,
+                                                         const std::vector<bool>& positive);
 
 // Indices of `scores` from highest to lowest, ties in index order.
 std::vector<int64_t> order_by_score(std::span<const double> scores);

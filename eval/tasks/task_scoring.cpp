@@ -31,21 +31,12 @@ void score_sts(const TaskData& data, const Matrix& q, TaskScores& out) {
 }
 
 void score_pair_classification(const TaskData& data, const Matrix& q, TaskScores& out) {
-  std::vector<double> cos, dots, euclid, manhattan;
-  for (const auto& [a, b] : data.pairs) {
-    cos.push_back(paired_cosine(q.row(a), q.row(b)));
-    dots.push_back(dot(q.row(a), q.row(b)));
-    euclid.push_back(-euclidean_distance(q.row(a), q.row(b)));
-    manhattan.push_back(-manhattan_distance(q.row(a), q.row(b)));
-  }
-  std::vector<bool> relevant;
-  for (const double g : data.gold) relevant.push_back(g == 1.0);
-  out.scores["cosine_ap"] = average_precision(cos, relevant);
-  out.scores["dot_ap"] = average_precision(dots, relevant);
-  out.scores["euclidean_ap"] = average_precision(euclid, relevant);
-  out.scores["manhattan_ap"] = average_precision(manhattan, relevant);
-  out.scores["max_ap"] = std::max({out.scores["cosine_ap"], out.scores["dot_ap"],
-                                   out.scores["euclidean_ap"], out.scores["manhattan_ap"]});
+  std::vector<EmbeddingPair> pairs;
+  for (const auto& [a, b] : data.pairs) pairs.emplace_back(q.row(a), q.row(b));
+  std::vector<bool> positive;
+  for (const double g : data.gold) positive.push_back(g == 1.0);
+  for (const auto& [name, value] : pair_classification_scores(pairs, positive))
+    out.scores[name] = value;
 }
 
 void score_classification(const TaskData& data, const Matrix& q, uint64_t seed, TaskScores& out) {

@@ -64,7 +64,7 @@ TEST_F(TaskFiles, ShippedRegistriesParse) {
   }
   std::ifstream in(kSource / "configs/tasks/dev.toml");
   const std::string dev((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // ../shared/data is not there on a user's machine: the registry parses without its files.
+  // The development data it names is not on a user's machine: the registry parses without it.
   EXPECT_EQ(task_registry_parse(dev, kSource / "configs/tasks/dev.toml", false).tasks.size(), 13u);
 }
 
