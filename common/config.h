@@ -22,6 +22,7 @@ struct DataConfig {
   std::string id_field;
   int64_t num_shards = 8;
   int64_t max_queries = 0;
+  std::string sample = "first";
   int64_t max_query_chars = 100'000;
   bool dedup = true;
 };
@@ -82,10 +83,12 @@ struct TrainConfig {
 struct EvalConfig {
   std::string registry;            // the task registry (configs/tasks/*.toml or the user's own)
   std::vector<std::string> tasks;  // what `genvec eval` runs; empty: every task of the registry
+  std::vector<std::string> models = {"checkpoint"};  // what `genvec eval` and `genvec run` embed with
   std::vector<std::string> train_tasks;  // evaluated during training; empty: none
   int64_t every_steps = 1000;
   std::string best_score = "average";  // what picks RUN/best.h5: "average" or a task name
   int64_t batch_size = 32;
+  int64_t max_length = 0;  // tokens of a text when embedding it; 0: train.max_length
   int64_t seed = 42;
 };
 
@@ -122,6 +125,12 @@ struct ConfigOverride {
 // expanded and, when relative, are resolved against the config file's folder (the current folder
 // for defaults and overrides). Throws ConfigError naming file:line or the key.
 Config config_load(const std::filesystem::path* file, const std::vector<ConfigOverride>& overrides);
+
+// The tokens of a text (instruction and special tokens included) that eval, encode and decode
+// read: eval.max_length, or train.max_length when that is 0.
+inline int64_t embedding_max_length(const Config& config) {
+  return config.eval.max_length > 0 ? config.eval.max_length : config.train.max_length;
+}
 
 // Same as config_load but from TOML text; `source_name` names it in errors.
 Config config_load_string(const std::string& toml_text, const std::string& source_name,

@@ -73,8 +73,12 @@ std::vector<KeySpec> make_schema() {
                    "number of shards the queries are split into (units of work and of resume)"),
             1, 1'000'000),
       range(key_of("data.max_queries", &C::data, &DataConfig::max_queries,
-                   "use only the first N valid queries (after dedup); 0 uses them all"),
+                   "use only N valid queries (after dedup; which N: data.sample); 0 uses them all"),
             0, 1LL << 40),
+      one_of(key_of("data.sample", &C::data, &DataConfig::sample,
+                    "which data.max_queries queries: first (in file order) or random (a uniform "
+                    "sample fixed by run.seed and the query ids, whatever the file order)"),
+             {"first", "random"}),
       range(key_of("data.max_query_chars", &C::data, &DataConfig::max_query_chars,
                    "queries longer than this many characters are rejected (listed in "
                    "RUN/shards/rejects.jsonl)"),
@@ -222,6 +226,11 @@ std::vector<KeySpec> make_schema() {
                      "instructions and main scores")),
       key_of("eval.tasks", &C::eval, &EvalConfig::tasks,
              "tasks `genvec eval` runs, by registry name; empty: all of the registry's"),
+      one_of(key_of("eval.models", &C::eval, &EvalConfig::models,
+                    "what `genvec eval` (without --model) and the end of `genvec run` evaluate: "
+                    "the trained checkpoint and any of the baselines (the teacher, the frozen "
+                    "LLM's mean or last-token states)"),
+             {"checkpoint", "teacher", "llm-mean", "llm-last"}),
       key_of("eval.train_tasks", &C::eval, &EvalConfig::train_tasks,
              "tasks evaluated during training every eval.every_steps steps (keep them fast); "
              "empty: no evaluation during training"),
@@ -237,6 +246,11 @@ std::vector<KeySpec> make_schema() {
       range(key_of("eval.batch_size", &C::eval, &EvalConfig::batch_size,
                    "texts encoded per forward pass during evaluation"),
             1, 1 << 16),
+      range(key_of("eval.max_length", &C::eval, &EvalConfig::max_length,
+                   "tokens of a text (instruction and special tokens included) that eval, encode "
+                   "and decode read with the LLM; longer texts are cut; 0: train.max_length (the "
+                   "teacher keeps teacher.max_length)"),
+            0, 1 << 20),
 
       one_of(key_of("dist.backend", &C::dist, &DistConfig::backend,
                     "gradient all-reduce: nccl on GPUs, mpi on CPUs; auto picks by device"),
@@ -398,13 +412,21 @@ void config_check_value(const KeySpec& spec, const ConfigValue& value, const std
                           " is out of range: expected " + allowed,
                       std::string(spec.name) + ": " + std::string(spec.doc));
   }
-  auto* text = std::get_if<std::string>(&value);
-  if (text && !spec.choices.empty() &&
-      std::find(spec.choices.begin(), spec.choices.end(), *text) == spec.choices.end()) {
+  // A string key, or each item of a list key, must be one of the choices.
+  std::vector<std::string> texts;
+  if (auto* text = std::get_if<std::string>(&value)) texts.push_back(*text);
+  if (auto* list = std::get_if<std::vector<std::string>>(&value)) texts = *list;
+  for (const std::string& text : texts) {
+    if (spec.choices.empty() ||
+        std::find(spec.choices.begin(), spec.choices.end(), text) != spec.choices.end())
+      continue;
     std::string allowed;
     for (auto choice : spec.choices) allowed += (allowed.empty() ? "" : ", ") + std::string(choice);
-    throw ConfigError(where + ": " + std::string(spec.name) + " = " + toml_quote(*text) +
-                          " is not one of: " + allowed,
+    const std::string item = texts.size() == 1 && std::holds_alternative<std::string>(value)
+                                 ? ""
+                                 : ": " + toml_quote(text);
+    throw ConfigError(where + ": " + std::string(spec.name) + " = " +
+                          config_value_to_toml(value) + item + " is not one of: " + allowed,
                       std::string(spec.name) + ": " + std::string(spec.doc));
   }
 }

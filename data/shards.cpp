@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <queue>
 #include <unordered_map>
 
 #include "common/atomic_file.h"
@@ -23,12 +24,30 @@ std::string location(const std::string& file, int64_t line) {
   return file + ":" + std::to_string(line);
 }
 
+// A query kept for the shards; the queue orders by rank, largest on top.
+struct KeptQuery {
+  uint64_t rank = 0;
+  uint64_t order = 0;  // input position
+  std::string id;
+  std::string row;  // the shard line
+  bool operator<(const KeptQuery& other) const { return rank < other.rank; }
+};
+
+// A query's place in the random sample: a seeded hash of its id, so the sample is uniform and the
+// same whatever order or files the queries come in.
+uint64_t sample_rank(const std::string& id, int64_t seed) {
+  return StableHash().add_field("sample " + std::to_string(seed)).add_field(id).value();
+}
+
 }  // namespace
 
-ShardOptions shard_options(const DataConfig& data) {
+ShardOptions shard_options(const Config& config) {
+  const DataConfig& data = config.data;
   ShardOptions options;
   options.num_shards = data.num_shards;
   options.max_queries = data.max_queries;
+  options.sample_random = data.sample == "random";
+  options.seed = config.run.seed;
   options.dedup = data.dedup;
   options.files.format = data.format;
   options.files.text_field = data.text_field;
@@ -50,6 +69,7 @@ std::string shard_input_fingerprint(const std::vector<fs::path>& files,
   hash.add_field(kNumericsVersion)
       .add_field(std::to_string(options.num_shards))
       .add_field(std::to_string(options.max_queries))
+      .add_field(options.sample_random ? "random " + std::to_string(options.seed) : "first")
       .add_field(options.dedup ? "dedup" : "keep")
       .add_field(options.files.format)
       .add_field(options.files.text_field)
@@ -110,6 +130,10 @@ ShardReport shard_queries(const std::vector<fs::path>& files, const ShardOptions
   std::string rejects;
   std::unordered_map<std::string, std::string> first_seen;  // normalized text or id -> where
   std::unordered_map<std::string, int64_t> repeats;         // derived id -> occurrences
+  // The queries kept so far, the one to drop next on top: the latest in "first" mode (its rank
+  // is its input position), the largest hash in "random" mode.
+  std::priority_queue<KeptQuery> kept;
+  uint64_t order = 0;
 
   auto reject = [&](RejectedRow&& row) {
     ++report.rows;
@@ -138,19 +162,32 @@ ShardReport shard_queries(const std::vector<fs::path>& files, const ShardOptions
       if (const int64_t seen = repeats[id]++; seen > 0) id += "-" + std::to_string(seen + 1);
     }
     ++report.rows;
-    if (options.max_queries > 0 && report.accepted >= options.max_queries) {
+    const uint64_t position = order++;
+    const uint64_t rank = options.sample_random ? sample_rank(id, options.seed) : position;
+    if (options.max_queries > 0 && static_cast<int64_t>(kept.size()) >= options.max_queries) {
       ++report.over_max_queries;
-      return;
+      if (rank >= kept.top().rank) return;
+      kept.pop();
     }
-    ++report.accepted;
-    const int64_t shard = static_cast<int64_t>(StableHash().add(id).value() %
-                                               static_cast<uint64_t>(options.num_shards));
-    ++report.shard_rows[shard];
-    shards[shard] += "{\"id\": " + json_quote(id) + ", \"text\": " + json_quote(row.text) +
-                     ", \"file\": " + json_quote(row.file) +
-                     ", \"line\": " + std::to_string(row.line) + "}\n";
+    kept.push({rank, position, id,
+               "{\"id\": " + json_quote(id) + ", \"text\": " + json_quote(row.text) +
+                   ", \"file\": " + json_quote(row.file) +
+                   ", \"line\": " + std::to_string(row.line) + "}\n"});
   };
   for (const fs::path& file : files) query_file_read(file, options.files, accept, reject);
+
+  // Back to input order, so a shard lists its queries as the files do in both modes.
+  std::vector<KeptQuery> chosen;
+  for (; !kept.empty(); kept.pop()) chosen.push_back(kept.top());
+  std::sort(chosen.begin(), chosen.end(),
+            [](const KeptQuery& a, const KeptQuery& b) { return a.order < b.order; });
+  for (const KeptQuery& query : chosen) {
+    ++report.accepted;
+    const int64_t shard = static_cast<int64_t>(StableHash().add(query.id).value() %
+                                               static_cast<uint64_t>(options.num_shards));
+    ++report.shard_rows[shard];
+    shards[shard] += query.row;
+  }
 
   // Shards of an earlier run go first, manifest first: until the new manifest is written the
   // folder holds no complete set, which is what a later stage must see if this one dies here.

@@ -1,4 +1,6 @@
 // Splitting validated queries into shards, the units of work and of resume of every later stage.
+// With data.max_queries the first N queries are kept or, with data.sample = "random", the N
+// whose ids hash (with run.seed) smallest: a uniform sample that no file order biases.
 // A query goes to shard hash(id) mod N, so adding files never moves existing queries; ids are
 // the configured id column or, without one, a hash of the normalized text. Written to
 // RUN/shards/: shard-SSSSS-of-NNNNN.jsonl ({"id", "text", "file", "line"} per row, input order),
@@ -17,11 +19,13 @@
 
 namespace genvec {
 
-struct DataConfig;
+struct Config;
 
 struct ShardOptions {
   int64_t num_shards = 8;
   int64_t max_queries = 0;  // 0: all
+  bool sample_random = false;  // keep the max_queries ids of smallest seeded hash, not the first
+  int64_t seed = 0;
   bool dedup = true;
   QueryFileOptions files;
 };
@@ -35,8 +39,8 @@ struct ShardReport {
   std::vector<int64_t> shard_rows;
 };
 
-// The options [data] sets.
-ShardOptions shard_options(const DataConfig& data);
+// The options [data] sets (and run.seed, which fixes data.sample = "random").
+ShardOptions shard_options(const Config& config);
 
 std::string shard_file_name(int64_t shard, int64_t num_shards);
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "common/config.h"
 #include "common/errors.h"
@@ -121,32 +122,63 @@ class TeacherModel : public EmbeddingModel {
   std::string identity_;
 };
 
+}  // namespace
+
+// The frozen LLM behind llm-mean and llm-last: loaded once per loader, and one forward pass gives
+// both poolings; the one not asked for is kept until the other model asks for the same texts.
+struct LlmPoolShare {
+  LlmPoolShare(const Config& config, const Placement& placement)
+      : llm(with_context("loading " + config.model.path,
+                         [&] { return Llm::load(config.model.path, placement); })),
+        text(load_llm_text_side(config.model.path)),
+        max_length(embedding_max_length(config)),
+        batch_size(config.eval.batch_size),
+        identity(file_identity(config.model.path) + " on " + placement.describe() +
+                 " max_length " + std::to_string(max_length)) {}
+
+  Matrix embed(const std::vector<std::string>& texts, LlmPooling pooling) {
+    if (kept && kept_pooling == pooling && kept_texts == texts) {
+      Matrix out = std::move(*kept);
+      kept.reset();
+      kept_texts.clear();
+      return out;
+    }
+    auto [mean, last] = llm_pool_mean_and_last(llm, tokenize_all(*text.tokenizer, texts, max_length),
+                                               batch_size, Attention::causal);
+    const bool want_mean = pooling == LlmPooling::mean;
+    kept = matrix_of(want_mean ? last : mean);
+    kept_pooling = want_mean ? LlmPooling::last_token : LlmPooling::mean;
+    kept_texts = texts;
+    return matrix_of(want_mean ? mean : last);
+  }
+
+  Llm llm;
+  LlmTextSide text;
+  int64_t max_length, batch_size;
+  std::string identity;
+  std::optional<Matrix> kept;
+  LlmPooling kept_pooling = LlmPooling::mean;
+  std::vector<std::string> kept_texts;
+};
+
+namespace {
+
 class LlmPoolModel : public EmbeddingModel {
  public:
-  LlmPoolModel(const Config& config, const Placement& placement, LlmPooling pooling)
-      : llm_(with_context("loading " + config.model.path,
-                          [&] { return Llm::load(config.model.path, placement); })),
-        text_(load_llm_text_side(config.model.path)),
-        pooling_(pooling),
-        max_length_(config.train.max_length),
-        batch_size_(config.eval.batch_size),
-        identity_(label() + " " + file_identity(config.model.path) + " on " + placement.describe() +
-                  " max_length " + std::to_string(max_length_)) {}
+  LlmPoolModel(std::shared_ptr<LlmPoolShare> share, LlmPooling pooling)
+      : share_(std::move(share)), pooling_(pooling), identity_(label() + " " + share_->identity) {}
   std::string label() const override {
     return pooling_ == LlmPooling::mean ? "llm-mean" : "llm-last";
   }
   std::string identity() const override { return identity_; }
   bool takes_instructions() const override { return true; }
   Matrix embed(const std::vector<std::string>& texts) const override {
-    return matrix_of(llm_pool(llm_, tokenize_all(*text_.tokenizer, texts, max_length_), batch_size_,
-                              Attention::causal, pooling_));
+    return share_->embed(texts, pooling_);
   }
 
  private:
-  Llm llm_;
-  LlmTextSide text_;
+  std::shared_ptr<LlmPoolShare> share_;
   LlmPooling pooling_;
-  int64_t max_length_, batch_size_;
   std::string identity_;
 };
 
@@ -168,18 +200,30 @@ const std::vector<std::string>& embedding_model_kinds() {
   return kinds;
 }
 
+EmbeddingModelLoader::EmbeddingModelLoader(const Config& config, const Placement& placement)
+    : config_(config), placement_(placement) {}
+
+EmbeddingModelLoader::~EmbeddingModelLoader() = default;
+
+std::unique_ptr<EmbeddingModel> EmbeddingModelLoader::load(const std::string& kind,
+                                                           const fs::path& checkpoint) {
+  if (kind == "checkpoint")
+    return std::make_unique<CheckpointModel>(config_, placement_, checkpoint);
+  if (kind == "teacher") return std::make_unique<TeacherModel>(config_, placement_);
+  if (kind == "llm-mean" || kind == "llm-last") {
+    if (!llm_) llm_ = std::make_shared<LlmPoolShare>(config_, placement_);
+    return std::make_unique<LlmPoolModel>(
+        llm_, kind == "llm-mean" ? LlmPooling::mean : LlmPooling::last_token);
+  }
+  throw ConfigError("--model " + kind + " is not a model",
+                    "one of checkpoint, teacher, llm-mean, llm-last (or all)");
+}
+
 std::unique_ptr<EmbeddingModel> embedding_model_load(const Config& config,
                                                      const Placement& placement,
                                                      const std::string& kind,
                                                      const fs::path& checkpoint) {
-  if (kind == "checkpoint") return std::make_unique<CheckpointModel>(config, placement, checkpoint);
-  if (kind == "teacher") return std::make_unique<TeacherModel>(config, placement);
-  if (kind == "llm-mean")
-    return std::make_unique<LlmPoolModel>(config, placement, LlmPooling::mean);
-  if (kind == "llm-last")
-    return std::make_unique<LlmPoolModel>(config, placement, LlmPooling::last_token);
-  throw ConfigError("--model " + kind + " is not a model",
-                    "one of checkpoint, teacher, llm-mean, llm-last (or all)");
+  return EmbeddingModelLoader(config, placement).load(kind, checkpoint);
 }
 
 std::unique_ptr<EmbeddingModel> embedding_model_of_training(const Llm& llm,

@@ -53,6 +53,25 @@ std::unique_ptr<EmbeddingModel> embedding_model_load(const Config& config,
                                                      const std::string& kind,
                                                      const std::filesystem::path& checkpoint);
 
+struct LlmPoolShare;
+
+// Models of several kinds one after another (eval's --model all): the same as embedding_model_load
+// for each, except that llm-mean and llm-last share one loaded LLM, and the second of them to embed
+// a list of texts gets the states the first one's forward pass computed. The config and the
+// placement must outlive the loader.
+class EmbeddingModelLoader {
+ public:
+  EmbeddingModelLoader(const Config& config, const Placement& placement);
+  ~EmbeddingModelLoader();
+  std::unique_ptr<EmbeddingModel> load(const std::string& kind,
+                                       const std::filesystem::path& checkpoint);
+
+ private:
+  const Config& config_;
+  const Placement& placement_;
+  std::shared_ptr<LlmPoolShare> llm_;
+};
+
 // The embedder training holds in memory, at `step` (not owned: it must outlive the model).
 std::unique_ptr<EmbeddingModel> embedding_model_of_training(const Llm& llm,
                                                             const Tokenizer& tokenizer,

@@ -44,13 +44,13 @@ TrainedEmbedder trained_embedder_load(const Config& config, const Placement& pla
                       "use the LLM it was trained on");
   t.embedder = std::make_unique<GenEmbedder>(GenEmbedder::from_flat(
       shape, flat_of(shape, c.parameters, t.file.string()), placement.device));
-  t.max_length = config.train.max_length;
+  t.max_length = embedding_max_length(config);
   if (t.max_length <= shape.num_tokens)
-    throw ConfigError("train.max_length = " + std::to_string(t.max_length) +
-                          " leaves no room for a "
-                          "text before the " +
+    throw ConfigError(std::string(config.eval.max_length > 0 ? "eval" : "train") +
+                          ".max_length = " + std::to_string(t.max_length) +
+                          " leaves no room for a text before the " +
                           std::to_string(shape.num_tokens) + " special tokens",
-                      "raise train.max_length");
+                      "raise it above train.num_tokens");
   t.identity = "checkpoint " + file_content_hash(t.file) + " step " + std::to_string(c.step) +
                " on " + placement.describe() + " max_length " + std::to_string(t.max_length);
   return t;

@@ -112,15 +112,17 @@ class LlmTeacher : public Teacher {
 
 }  // namespace
 
-at::Tensor llm_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
-                    int64_t batch_size, Attention attention, LlmPooling pooling) {
+std::pair<at::Tensor, at::Tensor> llm_pool_mean_and_last(
+    const Llm& llm, const std::vector<std::vector<int32_t>>& ids, int64_t batch_size,
+    Attention attention) {
   const int64_t n = static_cast<int64_t>(ids.size());
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return ids[a].size() > ids[b].size(); });
   c10::InferenceMode no_autograd;
-  at::Tensor out = at::empty({n, llm.hparams().hidden_size}, at::kFloat);
+  at::Tensor mean = at::empty({n, llm.hparams().hidden_size}, at::kFloat);
+  at::Tensor last = at::empty_like(mean);
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t rows = std::min(batch_size, n - start);
     const int64_t length = static_cast<int64_t>(ids[order[start]].size());
@@ -136,22 +138,25 @@ at::Tensor llm_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids
       mask[r].narrow(0, 0, count).fill_(1);
     }
     const at::Tensor hidden = llm.forward(llm.embed(input), mask, std::nullopt, nullptr, attention);
-    at::Tensor pooled;
-    if (pooling == LlmPooling::last_token) {
-      // Rows are right-padded: row r's last token sits at position (its length - 1).
-      const at::Tensor flat_position = at::arange(rows, at::kLong) * length + mask.sum(1) - 1;
-      pooled = hidden.reshape({rows * length, hidden.size(-1)})
-                   .index_select(0, flat_position.to(hidden.device()))
-                   .to(at::kFloat);
-    } else {
-      // Pooled in float32: a bfloat16 sum over hundreds of tokens would lose digits.
-      const at::Tensor weights = mask.unsqueeze(-1).to(hidden.device(), at::kFloat);
-      pooled = (hidden.to(at::kFloat) * weights).sum(1) / weights.sum(1);
-    }
-    out.index_copy_(0, at::from_blob(order.data() + start, {rows}, at::kLong).clone(),
-                    pooled.to(at::kCPU));
+    // Rows are right-padded: row r's last token sits at position (its length - 1).
+    const at::Tensor flat_position = at::arange(rows, at::kLong) * length + mask.sum(1) - 1;
+    const at::Tensor last_rows = hidden.reshape({rows * length, hidden.size(-1)})
+                                     .index_select(0, flat_position.to(hidden.device()))
+                                     .to(at::kFloat);
+    // Pooled in float32: a bfloat16 sum over hundreds of tokens would lose digits.
+    const at::Tensor weights = mask.unsqueeze(-1).to(hidden.device(), at::kFloat);
+    const at::Tensor mean_rows = (hidden.to(at::kFloat) * weights).sum(1) / weights.sum(1);
+    const at::Tensor where = at::from_blob(order.data() + start, {rows}, at::kLong).clone();
+    mean.index_copy_(0, where, mean_rows.to(at::kCPU));
+    last.index_copy_(0, where, last_rows.to(at::kCPU));
   }
-  return out;
+  return {mean, last};
+}
+
+at::Tensor llm_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
+                    int64_t batch_size, Attention attention, LlmPooling pooling) {
+  auto [mean, last] = llm_pool_mean_and_last(llm, ids, batch_size, attention);
+  return pooling == LlmPooling::mean ? mean : last;
 }
 
 std::unique_ptr<Teacher> make_teacher(const Config& config, const Placement& placement) {

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/llm.h"
@@ -41,6 +42,12 @@ enum class LlmPooling { mean, last_token };
 // right-padded batches without autograd.
 at::Tensor llm_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
                     int64_t batch_size, Attention attention, LlmPooling pooling = LlmPooling::mean);
+
+// Both poolings of the same forward pass, {mean, last token}: the llm-mean and llm-last baselines
+// of one evaluation cost one pass.
+std::pair<at::Tensor, at::Tensor> llm_pool_mean_and_last(
+    const Llm& llm, const std::vector<std::vector<int32_t>>& ids, int64_t batch_size,
+    Attention attention);
 
 // The teacher [teacher] configures, its weights placed as [model] device/dtype resolve for this
 // rank; throws IoError/ConfigError naming the model and the key.

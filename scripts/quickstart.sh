@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (SmolLM2-135M-Instruct + all-MiniLM-L6-v2, 400 real
-# queries bundled in datasets/): sets up, builds, checks the machine, then runs the pipeline's
-# stages with configs/quickstart.toml on one MPI rank per core (shard, generate, teacher,
-# status, then `genvec run`, which trains) and prints how long each took, then draws the loss
-# curves (RUN/loss.png). Evaluation is not built yet: `genvec run` says so. Rerunning resumes:
-# finished stages say so and do nothing, training continues from its newest checkpoint.
-#   scripts/quickstart.sh [genvec options, e.g. --set generate.max_new_tokens=32]
+# queries and the evaluation suite bundled in datasets/): sets up, builds, checks the machine,
+# then runs every stage with configs/quickstart.toml on one MPI rank per core — shard, generate,
+# teacher, train, eval (the trained gen-token embedding against its teacher and the frozen LLM's
+# mean and last-token states) — and decodes two held-out queries' embeddings back into text. It
+# ends with the results table, the decoded examples, where the run and its loss curves are, and
+# the wall time of each stage. Rerunning does nothing new (each stage says so); killed anywhere,
+# rerunning finishes the job.
+#   scripts/quickstart.sh [genvec options, e.g. --set train.max_steps=30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -39,19 +41,35 @@ timed() {
 timed doctor "${launch[@]}" doctor --config "$config" "$@"
 echo "[quickstart] resolved config: $config"
 $genvec config --config "$config" "$@"
-timed complete $genvec complete --config "$config" --prompt "What is the capital of France?" \
-  --set generate.max_new_tokens=48
-for stage in shard generate teacher; do
+for stage in shard generate teacher train eval; do
   timed "$stage" "${launch[@]}" $stage --config "$config" "$@"
 done
-$genvec status --config "$config" "$@"
-rc=0
-timed run "${launch[@]}" run --config "$config" "$@" || rc=$?
 run_dir=$($genvec config --config "$config" "$@" | sed -n 's/^dir = "\(.*\)"$/\1/p' | head -1)
 # Debian's python3 has matplotlib (scripts/setup.sh); a pyenv or venv python3 first on PATH may not.
 plot_python=python3
 python3 -c "import matplotlib" 2>/dev/null || plot_python=/usr/bin/python3
-[ -f "$run_dir/metrics.jsonl" ] && "$plot_python" scripts/plot_metrics.py "$run_dir" || true
+"$plot_python" scripts/plot_metrics.py "$run_dir" >/dev/null
+
+# Two queries training never saw: the LLM's own answer, and what it says from the embedding.
+decoded=$run_dir/decoded.txt
+decode_examples() {
+  local q
+  for q in "How do vaccines train the immune system?" \
+    "What is the difference between weather and climate?"; do
+    echo "query:   $q"
+    $genvec decode --config "$config" "$@" --query "$q" --answer 2>/dev/null
+    echo
+  done >"$decoded"
+}
+timed decode decode_examples "$@"
+
+echo
+echo "[quickstart] results ($run_dir/eval/summary.md; checkpoint = the gen-token embedding):"
+cat "$run_dir/eval/summary.md"
+echo
+echo "[quickstart] embeddings decoded back into text ($decoded):"
+cat "$decoded"
+echo "[quickstart] run directory: $run_dir (checkpoints/, embedder.h5, eval/, logs/)"
+echo "[quickstart] loss curves:   $run_dir/loss.png (from $run_dir/metrics.jsonl)"
 echo "[quickstart] wall time per stage (${launch[*]:0:3}):"
 printf '[quickstart]   %s\n' "${times[@]}"
-exit "$rc"

@@ -25,6 +25,6 @@ step doctor --config "$config" "$@"
 # The stages one by one (each resumes or skips finished work), so sacct shows each as a step.
 # Training stopped by SIGTERM (preemption, the time limit) or SIGUSR1 (sbatch --signal) saves a
 # checkpoint and exits with 75: resubmitting resumes from it.
-for stage in shard generate teacher train; do
+for stage in shard generate teacher train eval; do
   step $stage --config "$config" "$@"
 done

@@ -1,7 +1,8 @@
 // `genvec decode`: what an embedding "means". The frozen LLM reads a query's soft prompts
 // P = R(H) (the compression tokens' states through the reconstruction projection) and generates
 // greedily, as in training it learned to reconstruct its own answer; --logit-lens shows the LM
-// head's top tokens at each raw compression state H. One query (--query) prints text; many
+// head's top tokens at each raw compression state H; --answer also prints the LLM's own greedy
+// answer to the query (what training taught the tokens to reconstruct). One query (--query) prints text; many
 // (--input) print one JSON line each, decoded in batches with a KV cache. Rank 0 works.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -17,6 +18,7 @@
 #include "dist/world.h"
 #include "eval/embedding_model.h"
 #include "eval/trained_embedder.h"
+#include "models/chat_template.h"
 #include "models/generate.h"
 #include "models/tokenizer.h"
 #include "stages/command.h"
@@ -30,8 +32,22 @@ constexpr int64_t kLensTop = 5;
 
 struct Decoded {
   std::string text, finish_reason;
+  std::string answer;  // with --answer: the LLM's reply to the query itself
   std::vector<std::vector<std::pair<std::string, double>>> lens;  // per position: token, prob
 };
+
+// The LLM's own replies to `queries` as generate asks (one user turn, greedy).
+std::vector<std::string> answer_batch(const TrainedEmbedder& t, const GenerationSetup& setup,
+                                      const std::vector<std::string>& queries,
+                                      const SamplingParams& params) {
+  std::vector<GenerationRequest> requests;
+  for (const std::string& q : queries)
+    requests.push_back({t.text.tokenizer->encode(chat_render_user_turn(setup.chat, q)), 0});
+  std::vector<std::string> answers;
+  for (const Generation& g : generate(*t.llm, requests, params))
+    answers.push_back(t.text.tokenizer->decode(g.tokens));
+  return answers;
+}
 
 std::vector<Decoded> decode_batch(const TrainedEmbedder& t, const std::vector<std::string>& queries,
                                   const SamplingParams& params, bool logit_lens) {
@@ -92,7 +108,8 @@ int decode_main(const CommandContext& context) {
   const TrainedEmbedder trained = trained_embedder_load(
       config, placement,
       context.value("--checkpoint") ? fs::path(*context.value("--checkpoint")) : fs::path());
-  SamplingParams params = generation_setup(config, placement).params;  // the stop tokens
+  const GenerationSetup setup = generation_setup(config, placement);
+  SamplingParams params = setup.params;  // the stop tokens
   params.temperature = 0.0;  // greedy: the text the embedding points at, not a sample
   params.max_new_tokens = config.generate.max_new_tokens;
   if (const std::string* n = context.value("--max-new-tokens")) {
@@ -103,10 +120,14 @@ int decode_main(const CommandContext& context) {
   const std::string instruction =
       context.value("--instruction") ? *context.value("--instruction") + " " : "";
   const bool logit_lens = context.has_flag("--logit-lens");
+  const bool answer = context.has_flag("--answer");
   log_info("decode: " + trained.file.string() + " (step " + std::to_string(trained.step) + ")");
 
   if (query) {
     const Decoded d = decode_batch(trained, {instruction + *query}, params, logit_lens)[0];
+    if (answer)
+      std::cout << "answer:  " << answer_batch(trained, setup, {*query}, params)[0]
+                << "\ndecoded: ";
     std::cout << d.text << "\n";
     if (logit_lens)
       for (size_t k = 0; k < d.lens.size(); ++k) {
@@ -119,14 +140,19 @@ int decode_main(const CommandContext& context) {
   const std::vector<QueryRow> rows = query_file_read_all(*input, QueryFileOptions{}, "decoded");
   const size_t batch = static_cast<size_t>(config.eval.batch_size);
   for (size_t start = 0; start < rows.size(); start += batch) {
-    std::vector<std::string> queries;
-    for (size_t i = start; i < std::min(rows.size(), start + batch); ++i)
+    std::vector<std::string> queries, plain;
+    for (size_t i = start; i < std::min(rows.size(), start + batch); ++i) {
       queries.push_back(instruction + rows[i].text);
+      plain.push_back(rows[i].text);
+    }
     const std::vector<Decoded> decoded = decode_batch(trained, queries, params, logit_lens);
+    const std::vector<std::string> answers =
+        answer ? answer_batch(trained, setup, plain, params) : std::vector<std::string>();
     for (size_t i = 0; i < decoded.size(); ++i) {
       std::cout << "{\"line\": " << rows[start + i].line
-                << ", \"query\": " << json_quote(rows[start + i].text)
-                << ", \"decoded\": " << json_quote(decoded[i].text)
+                << ", \"query\": " << json_quote(rows[start + i].text);
+      if (answer) std::cout << ", \"answer\": " << json_quote(answers[i]);
+      std::cout << ", \"decoded\": " << json_quote(decoded[i].text)
                 << ", \"finish_reason\": " << json_quote(decoded[i].finish_reason);
       if (logit_lens) std::cout << ", \"logit_lens\": " << lens_json(decoded[i]);
       std::cout << "}\n";

@@ -1,6 +1,7 @@
 // `genvec eval`: a checkpoint and the baselines (teacher, llm-mean, llm-last) through the same
-// harness over the task registry. Results: RUN/eval/<model>/<task>.json (MTEB layout), and
+// harness over the task registry; --model picks one (or all), else eval.models says which. Results: RUN/eval/<model>/<task>.json (MTEB layout), and
 // RUN/eval/summary.md, the table of every model evaluated in the run so far, printed at the end.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -61,12 +62,13 @@ int eval_main(const CommandContext& context) {
   const World& world = context.world;
   const bool leader = world.rank() == 0;
   const Placement placement = stage_placement(config, world.info());
-  const std::string kind = context.value("--model") ? *context.value("--model") : "checkpoint";
-  const std::vector<std::string> kinds =
-      kind == "all" ? embedding_model_kinds() : std::vector<std::string>{kind};
+  const std::string* kind = context.value("--model");
+  const std::vector<std::string> kinds = !kind            ? config.eval.models
+                                         : *kind == "all" ? embedding_model_kinds()
+                                                          : std::vector<std::string>{*kind};
   const fs::path checkpoint =
       context.value("--checkpoint") ? fs::path(*context.value("--checkpoint")) : fs::path();
-  if (!checkpoint.empty() && kind != "checkpoint" && kind != "all")
+  if (!checkpoint.empty() && std::find(kinds.begin(), kinds.end(), "checkpoint") == kinds.end())
     throw ConfigError("--checkpoint applies to --model checkpoint", "leave it out for baselines");
 
   const TaskRegistry registry = eval_registry(config, context.value("--tasks"));
@@ -92,10 +94,11 @@ int eval_main(const CommandContext& context) {
     log_info("eval: " + std::to_string(tasks.size()) + " tasks from " + registry.file.string() +
              ", " + std::to_string(world.size()) + " rank(s) on " + placement.describe());
 
+  EmbeddingModelLoader loader(config, placement);
   for (const std::string& k : kinds) {
     const auto load_start = std::chrono::steady_clock::now();
     const std::unique_ptr<EmbeddingModel> model =
-        embedding_model_load(config, placement, k, k == "checkpoint" ? checkpoint : fs::path());
+        loader.load(k, k == "checkpoint" ? checkpoint : fs::path());
     const double load_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
     EvalOptions options;

@@ -1,7 +1,10 @@
-// `genvec run`: every built stage in order on one config (shard, generate, teacher, train), each
-// skipping what is finished, so rerunning the same command after any interruption continues
-// the job; --force passes to every stage and redoes them all. A stage's failure, or training
+// `genvec run`: every stage in order on one config (shard, generate, teacher, train, then eval of
+// eval.models on the registry's eval.tasks when the config names a registry), each skipping what
+// is finished (evaluation reuses results of the same model and task), so rerunning the same
+// command after any interruption continues the job; --force passes to every stage and redoes them all. A stage's failure, or training
 // stopped by a signal (kExitPreempted), ends the run with that stage's code.
+#include <string_view>
+
 #include "common/config.h"
 #include "common/log.h"
 #include "dist/communicator.h"
@@ -12,23 +15,26 @@ namespace genvec {
 
 int run_main(const CommandContext& context) {
   const bool leader = context.world.rank() == 0;
-  const std::pair<const char*, CommandMain> stages[] = {{"shard", shard_main},
-                                                        {"generate", generate_main},
-                                                        {"teacher", teacher_main},
-                                                        {"train", train_main}};
+  const std::pair<const char*, CommandMain> stages[] = {
+      {"shard", shard_main},     {"generate", generate_main}, {"teacher", teacher_main},
+      {"train", train_main},     {"eval", eval_main}};
   // Some stages work on rank 0 alone (shard): every rank waits for a stage to end before the
   // next one reads what it wrote.
   const std::unique_ptr<Communicator> communicator =
       context.world.make_cpu_communicator(context.config.dist.timeout_s);
   for (const auto& [name, stage] : stages) {
+    if (std::string_view(name) == "eval" && context.config.eval.registry.empty()) {
+      if (leader) log_info("genvec run: eval skipped: no eval.registry in the config");
+      continue;
+    }
     if (leader) log_info(str_cat("genvec run: ", name));
     if (const int code = stage(context); code != 0) return code;
     communicator->barrier();
   }
   if (leader)
     log_info(
-        "genvec run: done; the trained embedder is RUN/embedder.h5 (genvec eval, encode "
-        "and decode use it)");
+        "genvec run: done; the trained embedder is RUN/embedder.h5 (genvec encode and decode use "
+        "it), the results are in RUN/eval/summary.md");
   return 0;
 }
 

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 int shard_main(const CommandContext& context) {
   if (context.world.rank() != 0) return 0;
   const Config& config = context.config;
-  const ShardOptions options = shard_options(config.data);
+  const ShardOptions options = shard_options(config);
 
   const std::vector<fs::path> files = query_files_expand(config.data.files);
   const fs::path dir = fs::path(config.run.dir) / "shards";

@@ -45,7 +45,7 @@ int status_main(const CommandContext& context) {
     std::cout << "shard      not done (genvec shard)\n";
     return 0;
   }
-  const ShardOptions options = shard_options(config.data);
+  const ShardOptions options = shard_options(config);
   std::string inputs = "inputs changed since: genvec shard --force redoes it";
   try {
     if (*recorded == shard_input_fingerprint(query_files_expand(config.data.files), options))

@@ -34,7 +34,7 @@ TrainData train_data_load(const Config& config, const Placement& placement,
   const TrainConfig& t = config.train;
   const std::vector<ShardEntry> shards = shard_manifest_entries(run / "shards");
   if (shard_manifest_fingerprint(run / "shards") !=
-      shard_input_fingerprint(query_files_expand(config.data.files), shard_options(config.data)))
+      shard_input_fingerprint(query_files_expand(config.data.files), shard_options(config)))
     throw ConfigError((run / "shards").string() + " was made from other [data] files or settings",
                       "rerun `genvec shard --force`, then generate and teacher, with this config");
   const fs::path generations = run / "cache" / "generations";

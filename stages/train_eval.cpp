@@ -79,7 +79,7 @@ void TrainingEvaluator::evaluate_step(int64_t step, const Llm& llm, const Tokeni
                                       const std::function<Checkpoint()>& export_state) {
   const std::string folder = checkpoint_step_name(step);
   const std::unique_ptr<EmbeddingModel> model = embedding_model_of_training(
-      llm, tokenizer, embedder, config_.train.max_length, config_.eval.batch_size,
+      llm, tokenizer, embedder, embedding_max_length(config_), config_.eval.batch_size,
       "training " + run_.string() + " " + folder);
   EvalOptions options;
   options.out_dir = run_ / "eval" / "training" / folder;

@@ -106,6 +106,12 @@ TEST(Config, OutOfRangeAndBadChoiceNameTheKeyAndWhatIsAllowed) {
   EXPECT_NE(choice.find("dist.backend = \"gloo\" is not one of: auto, mpi, nccl"),
             std::string::npos)
       << choice;
+  // Each item of a list key with choices is checked, and the bad one named.
+  const std::string item = load_error("[eval]\nmodels = [\"teacher\", \"llm_mean\"]\n");
+  EXPECT_NE(item.find("eval.models = [\"teacher\", \"llm_mean\"]: \"llm_mean\" is not one of: "
+                      "checkpoint, teacher, llm-mean, llm-last"),
+            std::string::npos)
+      << item;
 }
 
 TEST(Config, BrokenTomlNamesTheLine) {

@@ -100,6 +100,48 @@ TEST_F(Shards, RepeatedIdsAndMaxQueries) {
   EXPECT_EQ(assignment(dir_ / "out", 2).count("7"), 1u);
 }
 
+// data.sample = "random": the sample does not depend on the files' order, reaches past the first
+// file (the first N would all come from it), changes with the seed and fixes the fingerprint.
+TEST_F(Shards, RandomSampleIgnoresFileOrder) {
+  {
+    std::ofstream first(dir_ / "in/first.txt"), second(dir_ / "in/second.txt");
+    for (int i = 0; i < 100; ++i) first << "first " << i << "\n";
+    for (int i = 0; i < 100; ++i) second << "second " << i << "\n";
+  }
+  ShardOptions options;
+  options.num_shards = 3;
+  options.max_queries = 50;
+  options.sample_random = true;
+  const fs::path first = dir_ / "in/first.txt", second = dir_ / "in/second.txt";
+  const ShardReport report = shard_queries({first, second}, options, dir_ / "ab");
+  EXPECT_EQ(report.accepted, 50);
+  EXPECT_EQ(report.over_max_queries, 150);
+  shard_queries({second, first}, options, dir_ / "ba");
+  const auto sample = assignment(dir_ / "ab", 3);
+  EXPECT_EQ(sample, assignment(dir_ / "ba", 3));
+  auto from_second = [&](const fs::path& out) {
+    int64_t count = 0;
+    for (int s = 0; s < 3; ++s) {
+      const std::string rows = read(out / shard_file_name(s, 3));
+      for (size_t at = rows.find("second "); at != std::string::npos;
+           at = rows.find("second ", at + 1))
+        ++count;
+    }
+    return count;
+  };
+  EXPECT_GT(from_second(dir_ / "ab"), 10);  // 25 expected of a uniform sample
+  EXPECT_LT(from_second(dir_ / "ab"), 40);
+  options.seed = 1;
+  shard_queries({first, second}, options, dir_ / "seed1");
+  EXPECT_NE(sample, assignment(dir_ / "seed1", 3));
+  ShardOptions in_order = options;
+  in_order.sample_random = false;
+  EXPECT_NE(shard_input_fingerprint({first, second}, options),
+            shard_input_fingerprint({first, second}, in_order));
+  shard_queries({first, second}, in_order, dir_ / "first");
+  EXPECT_EQ(from_second(dir_ / "first"), 0);
+}
+
 TEST_F(Shards, ManifestDescribesTheShards) {
   ShardOptions options;
   options.num_shards = 4;

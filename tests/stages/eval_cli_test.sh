@@ -6,7 +6,8 @@
 #   task, RUN/eval/summary.md; a rerun reuses every result, --force redoes them; 1 and 2 ranks give
 #   the same scores; --model all adds the three baselines to the table; --checkpoint takes a file;
 # - a misspelled task name (the reference's "BIOSSESSTS17"), a missing file, an unknown key and a
-#   malformed row are errors naming the task, file and line;
+#   malformed row are errors naming the task, file and line; so are a bad eval.models item and an
+#   eval.max_length too short for the special tokens; another eval.max_length is not reused;
 # - `genvec encode` writes .npy, .h5 and .jsonl with the same numbers; killed after one chunk it
 #   resumes to the same bytes; a bad input row is an error naming its line;
 # - `genvec decode` prints the text generated from the soft prompts, --logit-lens the top tokens;
@@ -77,6 +78,17 @@ PY
 out=$(g2 eval --model all 2>&1) || fail "eval --model all: $out"
 echo "$out" | grep -q "^| task | type | main score | checkpoint-step-00000020 | llm-last | llm-mean | teacher |" ||
   fail "the baselines' columns: $out"
+# llm-last got its states from llm-mean's forward pass: alone, it scores the same.
+cp -r "$run_dir/eval/llm-last" "$work/llm-last-shared"
+out=$(g eval --model llm-last --force 2>&1) || fail "eval --model llm-last: $out"
+python3 - "$run_dir/eval/llm-last" "$work/llm-last-shared" $tasks <<'PY' || fail "llm-last alone differs"
+import json, sys, os
+alone, shared, tasks = sys.argv[1], sys.argv[2], sys.argv[3:]
+for task in tasks:
+    a = json.load(open(os.path.join(alone, task + ".json")))["scores"]["test"][0]["main_score"]
+    b = json.load(open(os.path.join(shared, task + ".json")))["scores"]["test"][0]["main_score"]
+    assert abs(a - b) < 1e-4, (task, a, b)
+PY
 out=$(g eval --checkpoint "$run_dir/best.h5" 2>&1) || fail "eval --checkpoint: $out"
 [ -f "$run_dir/eval/checkpoint-best/trec.json" ] || fail "no results for --checkpoint best.h5"
 
@@ -99,6 +111,14 @@ printf '[sts]\ntype = "sts"\nfile = "pairs.csv"\ntext1 = "a"\ntext2 = "b"\nscore
 expect_error "task sts: $work/pairs.csv:3: malformed quoting" --tasks "$registry"
 printf 'a,b,s\none,two,3\nthree,four,high\n' >"$work/pairs.csv"
 expect_error 'pairs.csv:3: "high" in column s is not a number' --tasks "$registry"
+expect_error 'eval.max_length = 2 leaves no room for a text before the 4 special tokens' \
+  --set eval.max_length=2
+expect_error 'eval.models = \["checkpoint", "llm_mean"\]: "llm_mean" is not one of' \
+  --set 'eval.models=["checkpoint", "llm_mean"]'
+# eval.max_length cuts what the models read: other embeddings, so nothing is reused.
+out=$(g eval --set 'eval.tasks=["stsbenchmark"]' --set eval.max_length=6 2>&1) ||
+  fail "eval.max_length: $out"
+echo "$out" | grep -q "already evaluated" && fail "a shorter eval.max_length reused results: $out"
 
 # encode: three formats, the same numbers; resumable; bad rows named.
 texts=$source/datasets/queries/queries.jsonl
@@ -145,6 +165,12 @@ out=$(g decode --query "How do vaccines work?" --logit-lens 2>&1) || fail "decod
 head -5 "$texts" >"$work/five.jsonl"
 out=$(g decode --input "$work/five.jsonl" --max-new-tokens 4 2>/dev/null) || fail "decode --input"
 [ "$(echo "$out" | grep -c '"decoded": ')" = 5 ] || fail "one JSON line per query: $out"
+# --answer: the LLM's own reply, the same text `genvec complete` gives at temperature 0.
+out=$(g decode --query "How do vaccines work?" --answer --max-new-tokens 6 2>/dev/null) ||
+  fail "decode --answer: $out"
+reply=$(g complete --prompt "How do vaccines work?" --set generate.max_new_tokens=6 \
+  --set generate.temperature=0 2>/dev/null) || fail "complete: $reply"
+[[ "$out" == "answer:  $reply"$'\n'"decoded: "* ]] || fail "answer <> complete: $out / $reply"
 # Training on from step 20 to 30: the step is evaluated and compared with the best of the first
 # run, which best.json carries over.
 best_before=$(cat "$run_dir/best.json")
