@@ -48,7 +48,8 @@ run_dir=$($genvec config --config "$config" "$@" | sed -n 's/^dir = "\(.*\)"$/\1
 # Debian's python3 has matplotlib (scripts/setup.sh); a pyenv or venv python3 first on PATH may not.
 plot_python=python3
 python3 -c "import matplotlib" 2>/dev/null || plot_python=/usr/bin/python3
-"$plot_python" scripts/plot_metrics.py "$run_dir" >/dev/null
+"$plot_python" scripts/plot_metrics.py "$run_dir" >/dev/null ||
+  echo "[quickstart] could not draw the loss curves (scripts/plot_metrics.py needs matplotlib)"
 
 # Two queries training never saw: the LLM's own answer, and what it says from the embedding.
 decoded=$run_dir/decoded.txt
