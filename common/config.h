@@ -83,7 +83,8 @@ struct TrainConfig {
 struct EvalConfig {
   std::string registry;            // the task registry (configs/tasks/*.toml or the user's own)
   std::vector<std::string> tasks;  // what `genvec eval` runs; empty: every task of the registry
-  std::vector<std::string> models = {"checkpoint"};  // what `genvec eval` and `genvec run` embed with
+  // What `genvec eval` (without --model) and the end of `genvec run` evaluate.
+  std::vector<std::string> models = {"checkpoint"};
   std::vector<std::string> train_tasks;  // evaluated during training; empty: none
   int64_t every_steps = 1000;
   std::string best_score = "average";  // what picks RUN/best.h5: "average" or a task name

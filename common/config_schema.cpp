@@ -425,8 +425,8 @@ void config_check_value(const KeySpec& spec, const ConfigValue& value, const std
     const std::string item = texts.size() == 1 && std::holds_alternative<std::string>(value)
                                  ? ""
                                  : ": " + toml_quote(text);
-    throw ConfigError(where + ": " + std::string(spec.name) + " = " +
-                          config_value_to_toml(value) + item + " is not one of: " + allowed,
+    throw ConfigError(where + ": " + std::string(spec.name) + " = " + config_value_to_toml(value) +
+                          item + " is not one of: " + allowed,
                       std::string(spec.name) + ": " + std::string(spec.doc));
   }
 }

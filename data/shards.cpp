@@ -68,9 +68,10 @@ std::string shard_input_fingerprint(const std::vector<fs::path>& files,
   StableHash hash;
   hash.add_field(kNumericsVersion)
       .add_field(std::to_string(options.num_shards))
-      .add_field(std::to_string(options.max_queries))
-      .add_field(options.sample_random ? "random " + std::to_string(options.seed) : "first")
-      .add_field(options.dedup ? "dedup" : "keep")
+      .add_field(std::to_string(options.max_queries));
+  // Only when random, so the shards of runs made before data.sample existed stay valid.
+  if (options.sample_random) hash.add_field("random " + std::to_string(options.seed));
+  hash.add_field(options.dedup ? "dedup" : "keep")
       .add_field(options.files.format)
       .add_field(options.files.text_field)
       .add_field(options.files.id_field)

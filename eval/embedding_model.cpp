@@ -133,8 +133,8 @@ struct LlmPoolShare {
         text(load_llm_text_side(config.model.path)),
         max_length(embedding_max_length(config)),
         batch_size(config.eval.batch_size),
-        identity(file_identity(config.model.path) + " on " + placement.describe() +
-                 " max_length " + std::to_string(max_length)) {}
+        identity(file_identity(config.model.path) + " on " + placement.describe() + " max_length " +
+                 std::to_string(max_length)) {}
 
   Matrix embed(const std::vector<std::string>& texts, LlmPooling pooling) {
     if (kept && kept_pooling == pooling && kept_texts == texts) {
@@ -143,8 +143,8 @@ struct LlmPoolShare {
       kept_texts.clear();
       return out;
     }
-    auto [mean, last] = llm_pool_mean_and_last(llm, tokenize_all(*text.tokenizer, texts, max_length),
-                                               batch_size, Attention::causal);
+    auto [mean, last] = llm_pool_mean_and_last(
+        llm, tokenize_all(*text.tokenizer, texts, max_length), batch_size, Attention::causal);
     const bool want_mean = pooling == LlmPooling::mean;
     kept = matrix_of(want_mean ? last : mean);
     kept_pooling = want_mean ? LlmPooling::last_token : LlmPooling::mean;

@@ -2,8 +2,9 @@
 // P = R(H) (the compression tokens' states through the reconstruction projection) and generates
 // greedily, as in training it learned to reconstruct its own answer; --logit-lens shows the LM
 // head's top tokens at each raw compression state H; --answer also prints the LLM's own greedy
-// answer to the query (what training taught the tokens to reconstruct). One query (--query) prints text; many
-// (--input) print one JSON line each, decoded in batches with a KV cache. Rank 0 works.
+// answer to the query (what training taught the tokens to reconstruct). One query (--query)
+// prints text; many (--input) print one JSON line each, decoded in batches with a KV cache. Rank 0
+// works.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
@@ -32,7 +33,6 @@ constexpr int64_t kLensTop = 5;
 
 struct Decoded {
   std::string text, finish_reason;
-  std::string answer;  // with --answer: the LLM's reply to the query itself
   std::vector<std::vector<std::pair<std::string, double>>> lens;  // per position: token, prob
 };
 

@@ -1,6 +1,7 @@
 // `genvec eval`: a checkpoint and the baselines (teacher, llm-mean, llm-last) through the same
-// harness over the task registry; --model picks one (or all), else eval.models says which. Results: RUN/eval/<model>/<task>.json (MTEB layout), and
-// RUN/eval/summary.md, the table of every model evaluated in the run so far, printed at the end.
+// harness over the task registry; --model picks one (or all), else eval.models says which.
+// Results: RUN/eval/<model>/<task>.json (MTEB layout), and RUN/eval/summary.md, the table of every
+// model evaluated in the run so far, printed at the end.
 #include <algorithm>
 #include <chrono>
 #include <filesystem>

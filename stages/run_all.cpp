@@ -1,8 +1,9 @@
 // `genvec run`: every stage in order on one config (shard, generate, teacher, train, then eval of
 // eval.models on the registry's eval.tasks when the config names a registry), each skipping what
 // is finished (evaluation reuses results of the same model and task), so rerunning the same
-// command after any interruption continues the job; --force passes to every stage and redoes them all. A stage's failure, or training
-// stopped by a signal (kExitPreempted), ends the run with that stage's code.
+// command after any interruption continues the job; --force passes to every stage and redoes them
+// all. A stage's failure, or training stopped by a signal (kExitPreempted), ends the run with that
+// stage's code.
 #include <string_view>
 
 #include "common/config.h"
@@ -15,9 +16,11 @@ namespace genvec {
 
 int run_main(const CommandContext& context) {
   const bool leader = context.world.rank() == 0;
-  const std::pair<const char*, CommandMain> stages[] = {
-      {"shard", shard_main},     {"generate", generate_main}, {"teacher", teacher_main},
-      {"train", train_main},     {"eval", eval_main}};
+  const std::pair<const char*, CommandMain> stages[] = {{"shard", shard_main},
+                                                        {"generate", generate_main},
+                                                        {"teacher", teacher_main},
+                                                        {"train", train_main},
+                                                        {"eval", eval_main}};
   // Some stages work on rank 0 alone (shard): every rank waits for a stage to end before the
   // next one reads what it wrote.
   const std::unique_ptr<Communicator> communicator =
