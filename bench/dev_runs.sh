@@ -2,19 +2,20 @@
 # The development runs of docs/RESULTS.md (on ../shared/data; developers and CI only), every stage
 # with 2 ranks (mpirun -np 2), resumable: rerunning skips finished stages and results.
 #  A  runs/dev               teacher all-MiniLM-L6-v2 (configs/dev.toml as it is);
-#  B  runs/dev-llm-teacher   teacher SmolLM2 mean pooling (teacher.kind = "llm"), the paper's
-#                            unsupervised setting, on A's shards and generations (one generation
-#                            serves both runs);
+#  B  runs/dev-llm-teacher   teacher SmolLM2 mean pooling (teacher.kind = "llm", teacher.path
+#                            empty: the [model] LLM), the paper's unsupervised setting, on A's
+#                            shards and generations (one generation serves both runs);
 #  then a sweep of short runs (40 steps) on B's setting, one change each, scored on BIOSSES and STS
 #  Benchmark: runs/sweep-<name>.
 # The checkpoints stay in the run folders, so a later session resumes or evaluates them.
-#   bench/dev_runs.sh [a] [b] [sweep]     (default: all three, in order)
+#   bench/dev_runs.sh [a] [b] [sweep]     (default: all three, in order; env GENVEC: the binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d ../shared/data ] || { echo "bench/dev_runs.sh: needs ../shared/data" >&2; exit 2; }
-[ -x build/launcher/genvec ] || scripts/build.sh >/dev/null
+genvec=${GENVEC:-build/launcher/genvec}
+[ -x "$genvec" ] || scripts/build.sh >/dev/null
 [ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-g=(mpirun -np 2 build/launcher/genvec)
+g=(mpirun -np 2 "$genvec")
 c=configs/dev.toml
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(a b sweep)
@@ -36,7 +37,7 @@ for part in "${parts[@]}"; do
       for stage in shard generate teacher train eval; do timed "${g[@]}" $stage --config $c; done
       ;;
     b)
-      B=(--set run.dir=runs/dev-llm-teacher --set teacher.kind=llm)
+      B=(--set run.dir=runs/dev-llm-teacher --set teacher.kind=llm --set 'teacher.path=""')
       share_caches runs/dev-llm-teacher
       # llm-mean and llm-last are the same models on the same tasks as in A: their results are
       # reused (same model and task identities), not recomputed.
@@ -53,7 +54,7 @@ for part in "${parts[@]}"; do
         local name=$1 dir=runs/sweep-$1
         shift
         if [ "${1:-}" = teacher ]; then share_caches "$dir" teacher; shift; else share_caches "$dir"; fi
-        local S=(--set run.dir=$dir --set teacher.kind=llm --set train.max_steps=40
+        local S=(--set run.dir=$dir --set teacher.kind=llm --set 'teacher.path=""' --set train.max_steps=40
           --set train.schedule_steps=40 --set train.warmup_steps=4 --set train.checkpoint_every=40
           --set 'eval.train_tasks=[]' --set 'eval.tasks=["biosses","stsbenchmark"]'
           --set 'eval.models=["checkpoint"]' "$@")
