@@ -5,7 +5,7 @@
 #  B  runs/dev-llm-teacher   teacher SmolLM2 mean pooling (teacher.kind = "llm", teacher.path
 #                            empty: the [model] LLM), the paper's unsupervised setting, on A's
 #                            shards and generations (one generation serves both runs);
-#  then a sweep of short runs (40 steps) on B's setting, one change each, scored on BIOSSES and STS
+#  then a sweep of short runs (30 steps) on B's setting, one change each, scored on BIOSSES and STS
 #  Benchmark: runs/sweep-<name>.
 # The checkpoints stay in the run folders, so a later session resumes or evaluates them.
 #   bench/dev_runs.sh [a] [b] [sweep]     (default: all three, in order; env GENVEC: the binary)
@@ -49,13 +49,13 @@ for part in "${parts[@]}"; do
       for stage in teacher train eval; do timed "${g[@]}" $stage --config $c "${B[@]}"; done
       ;;
     sweep)
-      # sweep NAME [teacher] [--set ...]: 40 steps on B's setting with one change.
+      # sweep NAME [teacher] [--set ...]: 30 steps on B's setting with one change.
       sweep() {
         local name=$1 dir=runs/sweep-$1
         shift
         if [ "${1:-}" = teacher ]; then share_caches "$dir" teacher; shift; else share_caches "$dir"; fi
-        local S=(--set run.dir=$dir --set teacher.kind=llm --set 'teacher.path=""' --set train.max_steps=40
-          --set train.schedule_steps=40 --set train.warmup_steps=4 --set train.checkpoint_every=40
+        local S=(--set run.dir=$dir --set teacher.kind=llm --set 'teacher.path=""' --set train.max_steps=30
+          --set train.schedule_steps=30 --set train.warmup_steps=3 --set train.checkpoint_every=30
           --set 'eval.train_tasks=[]' --set 'eval.tasks=["biosses","stsbenchmark"]'
           --set 'eval.models=["checkpoint"]' "$@")
         for stage in teacher train eval; do timed "${g[@]}" $stage --config $c "${S[@]}"; done
