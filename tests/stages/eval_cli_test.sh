@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # genvec eval / encode / decode on configs/tiny.toml (the tiny model, the bundled task suite):
 # - `genvec run` on 2 ranks trains 20 steps and evaluates eval.train_tasks at steps 10 and 20
-#   (metrics.jsonl rows, RUN/eval/training/, RUN/best.h5 + best.json);
+#   (metrics.jsonl rows, RUN/eval/training/, RUN/best.h5 + best.json), then the checkpoint on the
+#   whole registry;
 # - `genvec eval` runs the whole bundled registry on the newest checkpoint: one MTEB-layout JSON per
 #   task, RUN/eval/summary.md; a rerun reuses every result, --force redoes them; 1 and 2 ranks give
 #   the same scores; --model all adds the three baselines to the table; --checkpoint takes a file;
@@ -33,9 +34,14 @@ echo "$out" | grep -q "train: eval at step 10: .*stsbenchmark .*cranfield_rerank
 [ "$(grep -c '"eval_score"' "$run_dir/metrics.jsonl")" = 2 ] || fail "2 evaluation rows expected"
 [ -f "$run_dir/best.h5" ] && grep -q '"step": ' "$run_dir/best.json" || fail "no best checkpoint"
 [ -f "$run_dir/eval/training/step-00000020/stsbenchmark.json" ] || fail "no results of step 20"
+# genvec run ends with eval.models (the checkpoint) on the registry's tasks.
+for task in $tasks; do
+  [ -f "$run_dir/eval/checkpoint-step-00000020/$task.json" ] || fail "genvec run did not evaluate $task"
+done
 
-# The whole registry on the newest checkpoint, 2 ranks.
+# The whole registry on the newest checkpoint, 2 ranks: what genvec run evaluated is reused.
 out=$(g2 eval 2>&1) || fail "eval: $out"
+[ "$(echo "$out" | grep -c "already evaluated for this model")" = 6 ] || fail "run's results not reused: $out"
 results=$run_dir/eval/checkpoint-step-00000020
 python3 - "$results" $tasks <<'PY' || fail "result files"
 import json, sys, os
