@@ -62,9 +62,8 @@ for part in "${parts[@]}"; do
       }
       sweep base teacher
       sweep lr2e-3 teacher --set train.lr=2e-3
-      sweep align10 teacher --set train.align_weight=10
+      sweep align0.1 teacher --set train.align_weight=0.1
       sweep bidir --set teacher.attention=bidirectional
-      sweep n4k4 teacher --set train.num_tokens=4 --set train.num_compression_tokens=4
       ;;
     *) echo "bench/dev_runs.sh: unknown part $part (a, b or sweep)" >&2; exit 2 ;;
   esac
