@@ -154,9 +154,8 @@ std::pair<at::Tensor, at::Tensor> llm_pool_mean_and_last(
 }
 
 at::Tensor llm_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
-                    int64_t batch_size, Attention attention, LlmPooling pooling) {
-  auto [mean, last] = llm_pool_mean_and_last(llm, ids, batch_size, attention);
-  return pooling == LlmPooling::mean ? mean : last;
+                    int64_t batch_size, Attention attention) {
+  return llm_pool_mean_and_last(llm, ids, batch_size, attention).first;
 }
 
 std::unique_ptr<Teacher> make_teacher(const Config& config, const Placement& placement) {

@@ -38,10 +38,10 @@ class Teacher {
 // tokens (the llm teacher, the llm-mean baseline) or the last token's (the llm-last baseline).
 enum class LlmPooling { mean, last_token };
 
-// Pooled vectors (N, D) float32 of rows of token ids (every row non-empty), run in length-sorted,
-// right-padded batches without autograd.
+// Mean-pooled vectors (N, D) float32 of rows of token ids (every row non-empty), run in
+// length-sorted, right-padded batches without autograd.
 at::Tensor llm_pool(const Llm& llm, const std::vector<std::vector<int32_t>>& ids,
-                    int64_t batch_size, Attention attention, LlmPooling pooling = LlmPooling::mean);
+                    int64_t batch_size, Attention attention);
 
 // Both poolings of the same forward pass, {mean, last token}: the llm-mean and llm-last baselines
 // of one evaluation cost one pass.

@@ -19,7 +19,6 @@
 #include "dist/world.h"
 #include "eval/embedding_model.h"
 #include "eval/trained_embedder.h"
-#include "models/chat_template.h"
 #include "models/generate.h"
 #include "models/tokenizer.h"
 #include "stages/command.h"
@@ -36,13 +35,14 @@ struct Decoded {
   std::vector<std::vector<std::pair<std::string, double>>> lens;  // per position: token, prob
 };
 
-// The LLM's own replies to `queries` as generate asks (one user turn, greedy).
+// The LLM's own replies to `queries`, asked as generate asks them (the same prompts), greedy.
 std::vector<std::string> answer_batch(const TrainedEmbedder& t, const GenerationSetup& setup,
+                                      int64_t max_prompt_tokens,
                                       const std::vector<std::string>& queries,
                                       const SamplingParams& params) {
   std::vector<GenerationRequest> requests;
   for (const std::string& q : queries)
-    requests.push_back({t.text.tokenizer->encode(chat_render_user_turn(setup.chat, q)), 0});
+    requests.push_back({generation_prompt(setup, q, max_prompt_tokens).second, 0});
   std::vector<std::string> answers;
   for (const Generation& g : generate(*t.llm, requests, params))
     answers.push_back(t.text.tokenizer->decode(g.tokens));
@@ -126,7 +126,7 @@ int decode_main(const CommandContext& context) {
   if (query) {
     const Decoded d = decode_batch(trained, {instruction + *query}, params, logit_lens)[0];
     if (answer)
-      std::cout << "answer:  " << answer_batch(trained, setup, {*query}, params)[0]
+      std::cout << "answer:  " << answer_batch(trained, setup, config.generate.max_prompt_tokens, {*query}, params)[0]
                 << "\ndecoded: ";
     std::cout << d.text << "\n";
     if (logit_lens)
@@ -147,7 +147,7 @@ int decode_main(const CommandContext& context) {
     }
     const std::vector<Decoded> decoded = decode_batch(trained, queries, params, logit_lens);
     const std::vector<std::string> answers =
-        answer ? answer_batch(trained, setup, plain, params) : std::vector<std::string>();
+        answer ? answer_batch(trained, setup, config.generate.max_prompt_tokens, plain, params) : std::vector<std::string>();
     for (size_t i = 0; i < decoded.size(); ++i) {
       std::cout << "{\"line\": " << rows[start + i].line
                 << ", \"query\": " << json_quote(rows[start + i].text);

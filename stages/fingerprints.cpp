@@ -6,6 +6,7 @@
 #include "common/file_identity.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/version.h"
 #include "dist/world.h"
 #include "models/teacher.h"
@@ -82,6 +83,33 @@ std::string generation_content_checksum(const std::filesystem::path& dir, const 
     throw ConfigError(file + " has no content_checksum: an older genvec made it",
                       "rerun `genvec generate --force` with this config");
   return state.content_checksum;
+}
+
+std::pair<std::string, std::vector<int32_t>> generation_prompt(const GenerationSetup& setup,
+                                                               const std::string& query,
+                                                               int64_t max_tokens) {
+  const Tokenizer& tokenizer = *setup.text.tokenizer;
+  std::string prompt = chat_render_user_turn(setup.chat, query);
+  std::vector<int32_t> ids = tokenizer.encode(prompt);
+  if (static_cast<int64_t>(ids.size()) <= max_tokens) return {prompt, ids};
+  const std::vector<uint32_t> codepoints = utf8_decode(query);
+  size_t low = 0, high = codepoints.size();
+  while (low < high) {
+    const size_t mid = (low + high + 1) / 2;
+    const std::string candidate = chat_render_user_turn(
+        setup.chat, utf8_encode({codepoints.begin(), codepoints.begin() + mid}));
+    if (static_cast<int64_t>(tokenizer.encode(candidate).size()) <= max_tokens)
+      low = mid;
+    else
+      high = mid - 1;
+  }
+  if (low == 0)
+    throw ConfigError("generate.max_prompt_tokens = " + std::to_string(max_tokens) +
+                          " leaves no room for a query after the chat template",
+                      "raise generate.max_prompt_tokens");
+  prompt = chat_render_user_turn(setup.chat,
+                                 utf8_encode({codepoints.begin(), codepoints.begin() + low}));
+  return {prompt, tokenizer.encode(prompt)};
 }
 
 }  // namespace genvec

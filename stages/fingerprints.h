@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "data/generation_cache.h"
 #include "data/shards.h"
@@ -28,6 +30,14 @@ struct GenerationSetup {
   std::string decoding;   // the settings as text (a cache attribute)
   std::string model_id;   // file_identity of the model
 };
+
+// A query as generate sends it (and decode --answer asks it): one user turn through the chat
+// template; a query too long for `max_tokens` is shortened (binary search over its code points)
+// until the whole prompt fits. The prompt text and its token ids; ConfigError when not even an
+// empty query fits.
+std::pair<std::string, std::vector<int32_t>> generation_prompt(const GenerationSetup& setup,
+                                                               const std::string& query,
+                                                               int64_t max_tokens);
 
 // The settings as the rank with `placement` decodes (device kind and dtype change the numbers, so
 // they are part of the decoding text and the fingerprint). Throws ConfigError for a model without

@@ -44,38 +44,6 @@ std::string clean_text(const std::string& text) {
   return utf8_encode(codepoints);
 }
 
-struct PromptBuilder {
-  const Tokenizer& tokenizer;
-  const ChatTemplate& chat;
-  int64_t max_tokens;
-
-  // The query as one user turn; a query too long for max_tokens is shortened (binary search
-  // over its code points) until the whole prompt fits.
-  std::pair<std::string, std::vector<int32_t>> build(const std::string& query) const {
-    std::string prompt = chat_render_user_turn(chat, query);
-    std::vector<int32_t> ids = tokenizer.encode(prompt);
-    if (static_cast<int64_t>(ids.size()) <= max_tokens) return {prompt, ids};
-    const std::vector<uint32_t> codepoints = utf8_decode(query);
-    size_t low = 0, high = codepoints.size();
-    while (low < high) {
-      const size_t mid = (low + high + 1) / 2;
-      const std::string candidate =
-          chat_render_user_turn(chat, utf8_encode({codepoints.begin(), codepoints.begin() + mid}));
-      if (static_cast<int64_t>(tokenizer.encode(candidate).size()) <= max_tokens)
-        low = mid;
-      else
-        high = mid - 1;
-    }
-    if (low == 0)
-      throw ConfigError("generate.max_prompt_tokens = " + std::to_string(max_tokens) +
-                            " leaves no room for a query after the chat template",
-                        "raise generate.max_prompt_tokens");
-    prompt =
-        chat_render_user_turn(chat, utf8_encode({codepoints.begin(), codepoints.begin() + low}));
-    return {prompt, tokenizer.encode(prompt)};
-  }
-};
-
 // The shard a rank is on: its queries, their prompts, and the batch plan (prompt length order).
 struct OpenShard {
   int64_t index = -1;
@@ -84,11 +52,12 @@ struct OpenShard {
   std::vector<size_t> order;
 };
 
-OpenShard shard_open(int64_t index, const fs::path& file, const PromptBuilder& builder) {
+OpenShard shard_open(int64_t index, const fs::path& file, const GenerationSetup& setup,
+                     int64_t max_prompt_tokens) {
   OpenShard shard{index, shard_read(file), {}, {}};
   std::vector<size_t> lengths;
   for (const ShardQuery& query : shard.queries) {
-    shard.prompts.push_back(builder.build(query.text));
+    shard.prompts.push_back(generation_prompt(setup, query.text, max_prompt_tokens));
     lengths.push_back(shard.prompts.back().second.size());
   }
   shard.order = work_batch_order(lengths);
@@ -108,7 +77,6 @@ int generate_main(const CommandContext& context) {
   const Placement placement = stage_placement(config, world.info());
   const GenerationSetup setup = generation_setup(config, placement);
   const Tokenizer& tokenizer = *setup.text.tokenizer;
-  const PromptBuilder prompts{tokenizer, setup.chat, g.max_prompt_tokens};
   auto cache_of = [&](int64_t s) {
     return GenerationShardCache(cache_dir, shards[s].name(),
                                 generation_cache_info(setup, shards[s]));
@@ -145,7 +113,7 @@ int generate_main(const CommandContext& context) {
     }
     if (open.index != item.shard)
       open = with_context(shard.name(),
-                          [&] { return shard_open(item.shard, shard_dir / shard.file, prompts); });
+                          [&] { return shard_open(item.shard, shard_dir / shard.file, setup, g.max_prompt_tokens); });
     if (!llm) {
       const auto load_start = std::chrono::steady_clock::now();
       llm = with_context("loading " + model.string(), [&] { return Llm::load(model, placement); });
