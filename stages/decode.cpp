@@ -126,7 +126,9 @@ int decode_main(const CommandContext& context) {
   if (query) {
     const Decoded d = decode_batch(trained, {instruction + *query}, params, logit_lens)[0];
     if (answer)
-      std::cout << "answer:  " << answer_batch(trained, setup, config.generate.max_prompt_tokens, {*query}, params)[0]
+      std::cout << "answer:  "
+                << answer_batch(trained, setup, config.generate.max_prompt_tokens, {*query},
+                                params)[0]
                 << "\ndecoded: ";
     std::cout << d.text << "\n";
     if (logit_lens)
@@ -147,7 +149,8 @@ int decode_main(const CommandContext& context) {
     }
     const std::vector<Decoded> decoded = decode_batch(trained, queries, params, logit_lens);
     const std::vector<std::string> answers =
-        answer ? answer_batch(trained, setup, config.generate.max_prompt_tokens, plain, params) : std::vector<std::string>();
+        answer ? answer_batch(trained, setup, config.generate.max_prompt_tokens, plain, params)
+               : std::vector<std::string>();
     for (size_t i = 0; i < decoded.size(); ++i) {
       std::cout << "{\"line\": " << rows[start + i].line
                 << ", \"query\": " << json_quote(rows[start + i].text);

@@ -112,8 +112,9 @@ int generate_main(const CommandContext& context) {
       continue;
     }
     if (open.index != item.shard)
-      open = with_context(shard.name(),
-                          [&] { return shard_open(item.shard, shard_dir / shard.file, setup, g.max_prompt_tokens); });
+      open = with_context(shard.name(), [&] {
+        return shard_open(item.shard, shard_dir / shard.file, setup, g.max_prompt_tokens);
+      });
     if (!llm) {
       const auto load_start = std::chrono::steady_clock::now();
       llm = with_context("loading " + model.string(), [&] { return Llm::load(model, placement); });
