@@ -102,6 +102,8 @@ struct DistConfig {
 
 struct LogConfig {
   std::string level = "info";
+  std::string progress = "auto";  // auto | bar | lines (stages/progress.h)
+  double progress_every_s = 30;   // seconds between two progress lines in a log file
 };
 
 struct Config {

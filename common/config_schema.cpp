@@ -270,6 +270,15 @@ std::vector<KeySpec> make_schema() {
       one_of(key_of("log.level", &C::log, &LogConfig::level,
                     "least severe log level shown on the console and in the rank logs"),
              {"trace", "debug", "info", "warn", "error"}),
+      one_of(key_of("log.progress", &C::log, &LogConfig::progress,
+                    "how stages show progress: bar (redrawn on a terminal), lines (a line every "
+                    "log.progress_every_s, for log files), auto (bar only on a terminal and "
+                    "without mpirun or srun, whose ranks see a terminal even when logging to a "
+                    "file)"),
+             {"auto", "bar", "lines"}),
+      range(key_of("log.progress_every_s", &C::log, &LogConfig::progress_every_s,
+                   "seconds between two progress lines (rows, rate, ETA) when not drawing a bar"),
+            0.01, 86400),
   };
 }
 

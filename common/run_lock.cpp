@@ -79,7 +79,7 @@ bool create_exclusive(const fs::path& file, const std::string& content) {
 
 }  // namespace
 
-RunLock::RunLock(const fs::path& run_dir) : file_(run_dir / "genvec.lock") {
+RunLock::RunLock(const fs::path& run_dir, const std::string& name) : file_(run_dir / name) {
   std::error_code error;
   fs::create_directories(run_dir, error);
   content_ = "host=" + host_name() + " pid=" + std::to_string(::getpid()) +

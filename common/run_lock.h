@@ -15,7 +15,9 @@ namespace genvec {
 class RunLock {
  public:
   // Takes the lock of `run_dir` (created if missing); throws ConfigError naming the holder.
-  explicit RunLock(const std::filesystem::path& run_dir);
+  // `name`: the lock file; a job that works on one part of the run (a generation job array's
+  // task, on its shard) takes a lock of its own for that part.
+  explicit RunLock(const std::filesystem::path& run_dir, const std::string& name = "genvec.lock");
   // Removes the lock file if it is still this process's.
   ~RunLock();
   RunLock(const RunLock&) = delete;

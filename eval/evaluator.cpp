@@ -2,11 +2,14 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <unordered_map>
 
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "dist/communicator.h"
 #include "eval/embedding_model.h"
 #include "eval/tasks/task_scoring.h"
@@ -19,30 +22,57 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Texts a rank embeds between two looks at the stop flag and the progress line: a few batches
+// of the longest texts, many of the shortest.
+constexpr size_t kEmbedChunk = 512;
+
 // Every rank embeds its share of `texts` (balanced by length); the rows are summed across ranks,
 // so every rank ends with all of them. A rank that fails tells the others, so no rank waits in a
-// collective for a peer that has stopped.
-Matrix embed_across_ranks(const EmbeddingModel& model, const std::vector<std::string>& texts,
-                          Communicator& communicator) {
+// collective for a peer that has stopped; a rank that received a stop signal stops at its next
+// chunk and all of them return nothing.
+std::optional<Matrix> embed_across_ranks(const EmbeddingModel& model,
+                                         const std::vector<std::string>& texts,
+                                         Communicator& communicator, const EvalOptions& options) {
   const int64_t n = static_cast<int64_t>(texts.size());
   std::vector<int64_t> all(static_cast<size_t>(n)), cost(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) all[i] = i, cost[i] = static_cast<int64_t>(texts[i].size());
-  const std::vector<int64_t> mine = rank_share(all, cost, communicator.rank(), communicator.size());
-  std::vector<std::string> my_texts;
-  for (const int64_t i : mine) my_texts.push_back(texts[i]);
+  std::vector<int64_t> mine = rank_share(all, cost, communicator.rank(), communicator.size());
+  // Longest first, so each chunk holds texts of similar length (the model sorts within a chunk).
+  std::stable_sort(mine.begin(), mine.end(),
+                   [&](int64_t a, int64_t b) { return cost[a] > cost[b]; });
+  std::optional<Progress> progress;
+  if (communicator.rank() == 0 && !options.progress_name.empty())
+    progress.emplace(options.progress_name, static_cast<int64_t>(mine.size()), 0,
+                     options.progress_style);
   Matrix local;
   std::exception_ptr failure;
+  bool stopped = false;
   try {
-    if (!my_texts.empty()) local = model.embed(my_texts);
+    for (size_t start = 0; start < mine.size(); start += kEmbedChunk) {
+      if (stop_signal_received()) {
+        stopped = true;
+        break;
+      }
+      std::vector<std::string> chunk;
+      for (size_t i = start; i < std::min(mine.size(), start + kEmbedChunk); ++i)
+        chunk.push_back(texts[mine[i]]);
+      const Matrix e = model.embed(chunk);
+      if (start == 0) local = Matrix(static_cast<int64_t>(mine.size()), e.cols);
+      std::copy(e.values.begin(), e.values.end(), local.row(static_cast<int64_t>(start)).begin());
+      if (progress) progress->update(static_cast<int64_t>(start + chunk.size()));
+    }
+    if (progress && !stopped) progress->finish(static_cast<int64_t>(mine.size()));
   } catch (...) {
     failure = std::current_exception();
   }
-  at::Tensor status = at::tensor({failure ? int64_t{1} : int64_t{0}, local.cols}, at::kLong);
+  at::Tensor status = at::tensor(
+      {failure ? int64_t{1} : int64_t{0}, stopped ? int64_t{1} : int64_t{0}, local.cols}, at::kLong);
   communicator.all_reduce(status, ReduceOp::max);
   if (failure) std::rethrow_exception(failure);
   if (status[0].item<int64_t>() != 0)
     throw DistError("another rank failed while embedding texts", "its log (RUN/logs/) says why");
-  const int64_t d = status[1].item<int64_t>();
+  if (status[1].item<int64_t>() != 0) return std::nullopt;
+  const int64_t d = status[2].item<int64_t>();
   Matrix out(n, d);
   for (size_t r = 0; r < mine.size(); ++r)
     std::copy(local.row(static_cast<int64_t>(r)).begin(), local.row(static_cast<int64_t>(r)).end(),
@@ -110,8 +140,14 @@ EvalRun evaluate(const EmbeddingModel& model, const std::vector<TaskData>& tasks
   }
   run.texts_embedded = static_cast<int64_t>(texts.size());
   auto start = std::chrono::steady_clock::now();
-  const Matrix embedded = texts.empty() ? Matrix() : embed_across_ranks(model, texts, communicator);
+  std::optional<Matrix> gathered = Matrix();
+  if (!texts.empty()) gathered = embed_across_ranks(model, texts, communicator, options);
   run.embed_s = seconds_since(start);
+  if (!gathered) {
+    run.stopped = true;
+    return run;
+  }
+  const Matrix& embedded = *gathered;
   if (!leader) return run;
 
   auto rows_of = [&](const std::vector<int64_t>& rows) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "eval/results.h"
 #include "eval/tasks/task_data.h"
 
@@ -21,12 +22,18 @@ struct EvalOptions {
   std::filesystem::path out_dir;  // results go to out_dir/<task>.json; empty: not written
   bool force = false;
   uint64_t seed = 42;  // classification samples and k-means runs
+  // Rank 0 shows how far its share of the embedding is, under this name; none when empty.
+  std::string progress_name;
+  ProgressStyle progress_style;
 };
 
 struct EvalRun {
   std::vector<TaskResult> results;  // in task order (on rank 0; other ranks get none)
   int64_t texts_embedded = 0, tasks_reused = 0;
   double embed_s = 0, score_s = 0;
+  // A stop signal (common/stop_signal.h) reached a rank while embedding: every rank stopped at
+  // its next chunk, nothing was scored or written; the results of earlier calls stay.
+  bool stopped = false;
 };
 
 // `tasks` are loaded on every rank (all ranks must pass the same list).

@@ -69,9 +69,17 @@ int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
     // One job per run directory: rank 0 holds the lock for the job; the others wait until it has
     // it (if it cannot, it fails and the job ends), so no rank of a second job writes anything,
     // its logs included.
+    // The tasks of a generation job array (generate --shard I) run at once on one run directory,
+    // each on its own shard, so each holds that shard's lock.
     std::unique_ptr<RunLock> lock;
+    // (A value that is not a number gets the run's lock; generate rejects it.)
+    const auto shard = command_line.values.find("--shard");
+    const bool one_shard = shard != command_line.values.end() && !shard->second.empty() &&
+                           shard->second.find_first_not_of("0123456789") == std::string::npos;
+    const std::string lock_name =
+        one_shard ? "genvec-shard-" + shard->second + ".lock" : "genvec.lock";
     if (command.uses_run_dir) {
-      if (world->rank() == 0) lock = std::make_unique<RunLock>(run_dir);
+      if (world->rank() == 0) lock = std::make_unique<RunLock>(run_dir, lock_name);
       world->make_cpu_communicator(config.dist.timeout_s)->barrier();
     }
     log_init(world->rank(), config.log.level, command.uses_run_dir ? &run_dir : nullptr);

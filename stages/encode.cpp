@@ -3,15 +3,20 @@
 // are embedded in chunks of kChunkRows (longest texts first), dealt to the ranks in turn; each
 // finished chunk is a file in OUTPUT.partial/, so a killed run resumes where it stopped, and rank 0
 // writes the output (.h5, .npy or .jsonl) once every chunk is there.
+#include <ATen/ATen.h>
+
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <optional>
 
 #include "common/atomic_file.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/file_identity.h"
 #include "common/log.h"
+#include "common/progress.h"
+#include "common/stop_signal.h"
 #include "data/query_files.h"
 #include "dist/communicator.h"
 #include "dist/world.h"
@@ -128,13 +133,29 @@ int encode_main(const CommandContext& context) {
     return rows.texts[a].size() > rows.texts[b].size();
   });
   FaultKillSwitch kill_switch;
+  const StopSignals stop_signals;  // the chunk in flight is written, then every rank stops
   int64_t done_here = 0, resumed = 0;
   const auto start = std::chrono::steady_clock::now();
+  // Rank 0 counts the chunk files every rank has written so far: the progress of all of them.
+  auto chunks_on_disk = [&] {
+    int64_t count = 0;
+    for (const auto& entry : fs::directory_iterator(partial))
+      count += entry.path().extension() == ".f32";
+    return count;
+  };
+  std::optional<Progress> progress;
+  if (leader)
+    progress.emplace("encode: chunks", chunks, chunks_on_disk(), progress_style(config.log));
+  bool stopped = false;
   for (int64_t chunk = world.rank(); chunk < chunks; chunk += world.size()) {
     const fs::path file = partial / chunk_name(chunk);
     if (fs::exists(file)) {
       ++resumed;
       continue;
+    }
+    if (stop_signal_received()) {  // the chunks written so far stay for the rerun
+      stopped = true;
+      break;
     }
     std::vector<std::string> texts;
     for (int64_t i = chunk * kChunkRows; i < std::min(n, (chunk + 1) * kChunkRows); ++i)
@@ -143,11 +164,22 @@ int encode_main(const CommandContext& context) {
     write_file_atomic(file, std::string(reinterpret_cast<const char*>(e.values.data()),
                                         e.values.size() * sizeof(float)));
     ++done_here;
+    if (progress && progress->due()) progress->update(chunks_on_disk());
     kill_switch.after_commit();
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  communicator->barrier();
+  at::Tensor any_stopped = at::tensor({stopped ? 1 : 0}, at::kInt);
+  communicator->all_reduce(any_stopped, ReduceOp::max);
+  if (any_stopped.item<int>() != 0) {
+    log_stop_reason("encode", world.rank());
+    if (leader)
+      log_warn(str_cat("encode: stopped by a signal; the chunks written so far are in ",
+                       partial.string(), ", rerun the same command to continue (exit code ",
+                       kExitPreempted, ")"));
+    return kExitPreempted;
+  }
+  if (progress) progress->finish(chunks);
   if (!leader) return 0;
 
   // Every chunk is there: assemble the matrix in input order.

@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "dist/communicator.h"
 #include "dist/world.h"
 #include "eval/embedding_model.h"
@@ -95,6 +96,7 @@ int eval_main(const CommandContext& context) {
     log_info("eval: " + std::to_string(tasks.size()) + " tasks from " + registry.file.string() +
              ", " + std::to_string(world.size()) + " rank(s) on " + placement.describe());
 
+  const StopSignals stop_signals;  // the model being embedded stops; finished ones are kept
   EmbeddingModelLoader loader(config, placement);
   for (const std::string& k : kinds) {
     const auto load_start = std::chrono::steady_clock::now();
@@ -106,7 +108,18 @@ int eval_main(const CommandContext& context) {
     options.out_dir = eval_dir / results_folder(*model);
     options.force = context.has_flag("--force");
     options.seed = static_cast<uint64_t>(config.eval.seed);
+    options.progress_name = "eval " + results_folder(*model) + ": texts embedded (rank 0's share)";
+    options.progress_style = progress_style(config.log);
     const EvalRun run = evaluate(*model, tasks, *communicator, options);
+    if (run.stopped) {
+      log_stop_reason("eval", world.rank());
+      if (leader)
+        log_warn(str_cat("eval: stopped by a signal while embedding for ", results_folder(*model),
+                         "; the results written so far stay, rerun the same command to continue "
+                         "(exit code ",
+                         kExitPreempted, ")"));
+      return kExitPreempted;
+    }
     if (!leader) continue;
     for (const TaskResult& r : run.results)
       log_info("eval: " + model->label() + "  " + r.task_name + "  " + r.main_score_name + " " +

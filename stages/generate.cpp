@@ -18,6 +18,7 @@
 #include "common/errors.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "common/utf8.h"
 #include "data/generation_cache.h"
 #include "data/shards.h"
@@ -64,6 +65,24 @@ OpenShard shard_open(int64_t index, const fs::path& file, const GenerationSetup&
   return shard;
 }
 
+// With --shard I, the one shard a job array task works on.
+std::vector<ShardEntry> only_requested_shard(std::vector<ShardEntry> shards,
+                                             const std::string* requested, const fs::path& dir) {
+  if (!requested) return shards;
+  size_t used = 0;
+  int64_t index = -1;
+  try {
+    index = std::stoll(*requested, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != requested->size() || index < 0 || index >= static_cast<int64_t>(shards.size()))
+    throw ConfigError("--shard " + *requested + ": " + dir.string() + " holds shards 0 to " +
+                          std::to_string(shards.size() - 1),
+                      "pass a shard number in that range (a job array: --array=0-" +
+                          std::to_string(shards.size() - 1) + ")");
+  return {shards[static_cast<size_t>(index)]};
+}
+
 }  // namespace
 
 int generate_main(const CommandContext& context) {
@@ -72,7 +91,8 @@ int generate_main(const CommandContext& context) {
   const GenerateConfig& g = config.generate;
   const fs::path shard_dir = fs::path(config.run.dir) / "shards";
   const fs::path cache_dir = fs::path(config.run.dir) / "cache" / "generations";
-  const std::vector<ShardEntry> shards = shard_manifest_entries(shard_dir);
+  const std::vector<ShardEntry> shards = only_requested_shard(shard_manifest_entries(shard_dir),
+                                                             context.value("--shard"), shard_dir);
   const fs::path model = config.model.path;
   const Placement placement = stage_placement(config, world.info());
   const GenerationSetup setup = generation_setup(config, placement);
@@ -82,8 +102,9 @@ int generate_main(const CommandContext& context) {
                                 generation_cache_info(setup, shards[s]));
   };
   FaultKillSwitch kill_switch;
+  const StopSignals stop_signals;  // the batch in flight is committed, then the stage stops
 
-  WorkSource work(world, config.dist, "generate", "generated tokens", shards, g.batch_size, [&](size_t s) {
+  WorkSource work(world, config, "generate", "generated tokens", shards, g.batch_size, [&](size_t s) {
     const ShardChunksState state = cache_of(s).prepare(context.has_flag("--force"));
     if (state.finished)
       log_info(str_cat(shards[s].name(), ": already generated (", state.committed_rows, " rows)"));
@@ -152,7 +173,8 @@ int generate_main(const CommandContext& context) {
     kill_switch.after_commit();
   }
   const double busy_seconds = seconds_since(start);  // until this rank had no more work
-  work.finish();  // rank 0 shows the progress of the others until they are done too
+  // Rank 0 shows the progress of the others until they are done too.
+  const bool stopped = work.finish();
 
   // Totals over all ranks for the one summary rank 0 prints.
   auto communicator = world.make_cpu_communicator(config.dist.timeout_s);
@@ -160,8 +182,18 @@ int generate_main(const CommandContext& context) {
   communicator->all_reduce(totals, ReduceOp::sum);
   at::Tensor times = at::tensor({load_seconds, generate_seconds, busy_seconds}, at::kDouble);
   communicator->all_reduce(times, ReduceOp::sum);
+  if (stopped) {
+    log_stop_reason("generate", world.rank());
+    if (world.rank() == 0)
+      std::cout << "generate stopped by a signal after committing " << totals[0].item<int64_t>()
+                << " answers in this run; rerun the same command to continue (exit code "
+                << kExitPreempted << ")\n";
+    return kExitPreempted;
+  }
   if (world.rank() == 0 && totals[0].item<int64_t>() == 0 && totals[2].item<int64_t>() == 0) {
-    std::cout << "all " << shards.size() << " shards are generated already; nothing to do "
+    std::cout << (context.value("--shard") ? "shard " + *context.value("--shard") + " is"
+                                           : "all " + std::to_string(shards.size()) + " shards are")
+              << " generated already; nothing to do "
               << "(--force redoes them)\n";
   } else if (world.rank() == 0) {
     const double seconds = seconds_since(start);
@@ -171,8 +203,10 @@ int generate_main(const CommandContext& context) {
               << totals[1].item<int64_t>() << " tokens) in " << seconds << " s ("
               << totals[0].item<int64_t>() / std::max(seconds, 1e-9) << " queries/s, "
               << totals[1].item<int64_t>() / std::max(seconds, 1e-9) << " tokens/s) on "
-              << world.size() << " rank(s), " << config.dist.schedule << " schedule; all "
-              << shards.size() << " shards done, in " << cache_dir.string() << "\n"
+              << world.size() << " rank(s), " << config.dist.schedule << " schedule; "
+              << (context.value("--shard") ? "shard " + *context.value("--shard")
+                                           : "all " + std::to_string(shards.size()) + " shards")
+              << " done, in " << cache_dir.string() << "\n"
               << "  summed over ranks: model load " << load << " s, generation loop " << loop
               << " s, the stage's own work (prompts, decoding, caches, asking for work) " << other
               << " s = " << 100.0 * other / std::max(loop, 1e-9) << "% of the loop\n";

@@ -15,6 +15,7 @@
 #include "common/errors.h"
 #include "common/file_identity.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "data/generation_cache.h"
 #include "data/shards.h"
 #include "data/teacher_cache.h"
@@ -90,7 +91,8 @@ int teacher_main(const CommandContext& context) {
                             ")",
                         "run `genvec generate` with this config first");
   }
-  WorkSource work(world, config.dist, "teacher", "", shards, chunk_rows, [&](size_t s) {
+  const StopSignals stop_signals;  // the chunk in flight is committed, then the stage stops
+  WorkSource work(world, config, "teacher", "", shards, chunk_rows, [&](size_t s) {
     const std::string checksum = generation_content_checksum(generations, shards[s].name());
     const ShardChunksState state = cache_of(s, checksum).prepare(context.has_flag("--force"));
     if (state.finished) log_info(str_cat(shards[s].name(), ": already embedded"));
@@ -148,11 +150,20 @@ int teacher_main(const CommandContext& context) {
                      report.empty, " empty)"));
     kill_switch.after_commit();
   }
-  work.finish();  // rank 0 shows the progress of the others until they are done too
+  // Rank 0 shows the progress of the others until they are done too.
+  const bool stopped = work.finish();
 
   auto communicator = world.make_cpu_communicator(config.dist.timeout_s);
   at::Tensor totals = at::tensor({rows_done, truncated, empty, merges_done}, at::kLong);
   communicator->all_reduce(totals, ReduceOp::sum);
+  if (stopped) {
+    log_stop_reason("teacher", world.rank());
+    if (world.rank() == 0)
+      std::cout << "teacher stopped by a signal after committing " << totals[0].item<int64_t>()
+                << " embeddings in this run; rerun the same command to continue (exit code "
+                << kExitPreempted << ")\n";
+    return kExitPreempted;
+  }
   if (world.rank() != 0) return 0;
   if (totals[0].item<int64_t>() == 0 && totals[3].item<int64_t>() == 0) {
     std::cout << "all " << shards.size() << " shards are embedded already; nothing to do "

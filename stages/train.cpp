@@ -4,12 +4,11 @@
 // gradients and the loss statistics. The gradient of each micro-batch is already scaled by the
 // global batch's target-token and row counts, so the summed gradient is the global batch's
 // whatever the number of ranks or micro-batches. Checkpoints (training/checkpoint.h) every
-// train.checkpoint_every steps and when SIGTERM or SIGUSR1 arrives (then the run exits with
-// kExitPreempted); a rerun resumes from the newest good checkpoint, on any number of ranks.
+// train.checkpoint_every steps and when a stop signal arrives (common/stop_signal.h: the step in
+// flight finishes, is saved, and the run exits with kExitPreempted); a rerun resumes from the newest good checkpoint, on any number of ranks.
 #include <ATen/ATen.h>
 #include <sys/resource.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -23,6 +22,7 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "dist/communicator.h"
 #include "dist/world.h"
 #include "models/gen_embedder.h"
@@ -45,29 +45,6 @@ namespace genvec {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Set by SIGTERM (Slurm's preemption and time limit) or SIGUSR1 (sbatch --signal): the step in
-// flight finishes, a checkpoint is written, and the run exits with kExitPreempted.
-std::atomic<int> g_stop_signal{0};
-extern "C" void on_stop_signal(int signal) { g_stop_signal.store(signal); }
-
-class StopSignals {
- public:
-  StopSignals() {
-    struct sigaction action = {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGTERM, &action, &old_term_);
-    sigaction(SIGUSR1, &action, &old_usr1_);
-  }
-  ~StopSignals() {
-    sigaction(SIGTERM, &old_term_, nullptr);
-    sigaction(SIGUSR1, &old_usr1_, nullptr);
-  }
-
- private:
-  struct sigaction old_term_ = {}, old_usr1_ = {};
-};
 
 // Where a resumed checkpoint differs from this run in what decides the numbers.
 void check_resumable(const Checkpoint& c, const Checkpoint& now, const fs::path& file) {
@@ -256,9 +233,19 @@ int train_main(const CommandContext& context) {
   const int64_t nan_step = fault_step("GENVEC_FAULT_NAN_AT_STEP", leader);
   const int64_t drift_step =
       fault_step("GENVEC_FAULT_DRIFT_AT_STEP", world.rank() == world.size() - 1 && !leader);
+  // Every rank has agreed that a stop signal arrived: the state is saved and the run ends.
+  auto stop = [&] {
+    log_stop_reason("train", world.rank());
+    save("stop signal");
+    if (leader)
+      log_warn(str_cat("train: stopped by a signal at step ", step,
+                       "; rerun the same command to resume (exit code ", kExitPreempted, ")"));
+    return kExitPreempted;
+  };
   // A run killed between a checkpoint and its evaluation evaluates that step on resuming.
-  if (resumed && evaluator.due(step, t.max_steps) && !evaluator.evaluated(step))
-    evaluator.evaluate_step(step, llm, *text.tokenizer, embedder, metrics, exported);
+  if (resumed && evaluator.due(step, t.max_steps) && !evaluator.evaluated(step) &&
+      !evaluator.evaluate_step(step, llm, *text.tokenizer, embedder, metrics, exported))
+    return stop();
   const auto run_start = std::chrono::steady_clock::now();
   const int64_t first_step = step;
   while (step < t.max_steps) {
@@ -297,7 +284,7 @@ int train_main(const CommandContext& context) {
     if (nonfinite.empty() && !at::isfinite(gradient).all().item<bool>()) nonfinite = "gradient";
     at::Tensor buffer = at::cat(
         {gradient, at::tensor({static_cast<float>(recon_sum), static_cast<float>(align_sum),
-                               nonfinite.empty() ? 0.0f : 1.0f, g_stop_signal.load() ? 1.0f : 0.0f},
+                               nonfinite.empty() ? 0.0f : 1.0f, stop_signal_received() ? 1.0f : 0.0f},
                               at::TensorOptions(placement.device).dtype(at::kFloat))});
     communicator->all_reduce(buffer, ReduceOp::sum);
     const at::Tensor totals = buffer.narrow(0, numel, 4).to(at::kCPU, at::kDouble);
@@ -368,16 +355,11 @@ int train_main(const CommandContext& context) {
                        static_cast<int64_t>(tokens / seconds), " tokens/s  ETA ",
                        static_cast<int64_t>(eta), " s"));
     }
-    if (total[3] > 0) {
-      save("stop signal");
-      if (leader)
-        log_warn(str_cat("train: stopped by a signal at step ", step,
-                         "; rerun the same command to resume (exit code ", kExitPreempted, ")"));
-      return kExitPreempted;
-    }
+    if (total[3] > 0) return stop();
     if (step % t.checkpoint_every == 0 || step == t.max_steps) save("scheduled");
-    if (evaluator.due(step, t.max_steps))
-      evaluator.evaluate_step(step, llm, *text.tokenizer, embedder, metrics, exported);
+    if (evaluator.due(step, t.max_steps) &&
+        !evaluator.evaluate_step(step, llm, *text.tokenizer, embedder, metrics, exported))
+      return stop();
     kill_switch.after_commit();
     term_switch.after_commit();
   }

@@ -74,7 +74,7 @@ void TrainingEvaluator::forget(const fs::path& run) {
   fs::remove_all(run / "eval" / "training");
 }
 
-void TrainingEvaluator::evaluate_step(int64_t step, const Llm& llm, const Tokenizer& tokenizer,
+bool TrainingEvaluator::evaluate_step(int64_t step, const Llm& llm, const Tokenizer& tokenizer,
                                       const GenEmbedder& embedder, std::ofstream& metrics,
                                       const std::function<Checkpoint()>& export_state) {
   const std::string folder = checkpoint_step_name(step);
@@ -86,9 +86,11 @@ void TrainingEvaluator::evaluate_step(int64_t step, const Llm& llm, const Tokeni
   options.force = true;  // a resumed run that trains the step again evaluates it again
   options.seed = static_cast<uint64_t>(config_.eval.seed);
   const EvalRun run = evaluate(*model, tasks_, *communicator_, options);
+  if (run.stopped) return false;
   if (leader_) record(step, run, metrics, export_state);
   // The other ranks wait here while rank 0 scores, not in the next step's gradient all-reduce.
   communicator_->barrier();
+  return true;
 }
 
 void TrainingEvaluator::record(int64_t step, const EvalRun& run, std::ofstream& metrics,

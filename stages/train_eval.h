@@ -40,8 +40,9 @@ class TrainingEvaluator {
   // True when every task's result of `step` is on disk (rank 0 decides; a collective).
   bool evaluated(int64_t step) const;
   // `export_state` gives the embedder as a checkpoint to write (called on rank 0 when the step
-  // is the best so far).
-  void evaluate_step(int64_t step, const Llm& llm, const Tokenizer& tokenizer,
+  // is the best so far). False on every rank when a stop signal cut the evaluation short: then
+  // nothing is recorded, and a resumed run evaluates the step again.
+  bool evaluate_step(int64_t step, const Llm& llm, const Tokenizer& tokenizer,
                      const GenEmbedder& embedder, std::ofstream& metrics,
                      const std::function<Checkpoint()>& export_state);
 

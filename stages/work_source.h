@@ -3,6 +3,8 @@
 // rank 0's WorkQueue (dist/work_queue.h). "dynamic": whoever is free takes the next batch;
 // "static": each rank works only on its own shards (work_static_plan), whole. Rank 0 counts the
 // rows committed over all ranks as the completions come in and shows the stage's progress.
+// A stop signal (common/stop_signal.h) on any rank stops the handing out: every rank commits the
+// batch in flight, gets nothing more, and finish() tells all of them the stage was stopped.
 #pragma once
 
 #include <atomic>
@@ -17,11 +19,11 @@
 #include "data/shards.h"
 #include "data/work_schedule.h"
 #include "dist/work_queue.h"
-#include "stages/progress.h"
+#include "common/progress.h"
 
 namespace genvec {
 
-struct DistConfig;
+struct Config;
 class World;
 
 class WorkSource {
@@ -30,16 +32,17 @@ class WorkSource {
   // shard before anyone works. Each shard is cut into batches of batch_rows rows; `stage` names
   // the progress line, `unit` what the batches' second count counts ("" for none).
   using Prepare = std::function<ShardChunksState(size_t shard)>;
-  WorkSource(const World& world, const DistConfig& dist, const std::string& stage,
+  WorkSource(const World& world, const Config& config, const std::string& stage,
              const std::string& unit, const std::vector<ShardEntry>& shards, int64_t batch_rows,
              const Prepare& prepare);
 
   // This rank's next item, reporting the one it finished (none at the first call) and that
   // item's second count (the tokens a batch generated).
   WorkItem next(const WorkItem& completed, int64_t completed_units = 0);
-  // After this rank's last item. Rank 0 follows the others until every rank is done and its
-  // queue's helper thread has stopped; after finish() every rank may make collective calls.
-  void finish();
+  // Collective, after this rank's last item. Rank 0 follows the others until every rank is done
+  // and its queue's helper thread has stopped; after finish() every rank may make collective
+  // calls. True on every rank when a stop signal cut the work short (some is left undone).
+  bool finish();
 
   // The rows of batch `batch` of shard `shard`: [first, first + count) of its batch plan.
   int64_t batch_first(int64_t batch) const { return batch * batch_rows_; }
@@ -47,8 +50,11 @@ class WorkSource {
   int64_t batches(int64_t shard) const;
 
  private:
+  const World& world_;
+  double timeout_s_;
   std::vector<int64_t> shard_rows_;
   int64_t batch_rows_;
+  std::atomic<bool> stopping_{false};  // rank 0: hands out nothing more; others: were told so
   std::optional<WorkSchedule> schedule_;    // rank 0
   std::atomic<int64_t> rows_committed_{0};  // rank 0: over all ranks, resumed rows included
   std::atomic<int64_t> units_{0};           // rank 0: over all ranks, this run

@@ -1,13 +1,23 @@
 // Whole-stage progress on rank 0: see progress.h.
-#include "stages/progress.h"
+#include "common/progress.h"
 
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+
+#include "common/config.h"
 
 namespace genvec {
 
 namespace {
+
+// Set by mpirun (Open MPI), PMIx and PMI launchers, and srun in every task it starts.
+bool under_launcher() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "SLURM_STEP_ID"})
+    if (std::getenv(name)) return true;
+  return false;
+}
 
 std::string duration_text(double seconds) {
   const int64_t s = static_cast<int64_t>(seconds + 0.5);
@@ -23,18 +33,26 @@ std::string duration_text(double seconds) {
 
 }  // namespace
 
-Progress::Progress(std::string what, int64_t total, int64_t already_done, std::string unit)
+ProgressStyle progress_style(const LogConfig& log) {
+  const bool bar = log.progress == "bar" ||
+                   (log.progress == "auto" && isatty(STDOUT_FILENO) && !under_launcher());
+  return {bar, log.progress_every_s};
+}
+
+Progress::Progress(std::string what, int64_t total, int64_t already_done, ProgressStyle style,
+                   std::string unit)
     : what_(std::move(what)),
       unit_(std::move(unit)),
       total_(total),
       start_done_(already_done),
-      terminal_(isatty(STDOUT_FILENO)),
+      style_(style),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
 bool Progress::due() const {
-  const auto every = terminal_ ? std::chrono::seconds(1) : std::chrono::seconds(30);
-  return std::chrono::steady_clock::now() - last_draw_ >= every;
+  const double every = style_.bar ? 1.0 : style_.every_s;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_draw_).count() >=
+         every;
 }
 
 void Progress::update(int64_t done, int64_t units) {
@@ -45,7 +63,7 @@ void Progress::update(int64_t done, int64_t units) {
 
 void Progress::finish(int64_t done, int64_t units) {
   draw(done, units);
-  if (terminal_) std::printf("\n");
+  if (style_.bar) std::printf("\n");
   std::fflush(stdout);
 }
 
@@ -60,7 +78,7 @@ void Progress::draw(int64_t done, int64_t units) {
   const double fraction = total_ > 0 ? static_cast<double>(done) / total_ : 1.0;
   const std::string eta =
       rate > 0 && done < total_ ? duration_text((total_ - done) / rate) : std::string("-");
-  if (terminal_) {
+  if (style_.bar) {
     constexpr int kWidth = 30;
     std::string bar(kWidth, '.');
     for (int i = 0; i < static_cast<int>(fraction * kWidth) && i < kWidth; ++i) bar[i] = '#';
