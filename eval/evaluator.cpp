@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/errors.h"
+#include "common/fault_injection.h"
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "dist/communicator.h"
@@ -47,6 +48,7 @@ std::optional<Matrix> embed_across_ranks(const EmbeddingModel& model,
   Matrix local;
   std::exception_ptr failure;
   bool stopped = false;
+  FaultKillSwitch stop_switch("GENVEC_FAULT_STOP_AFTER_CHUNKS", SIGUSR1);
   try {
     for (size_t start = 0; start < mine.size(); start += kEmbedChunk) {
       if (stop_signal_received()) {
@@ -60,6 +62,7 @@ std::optional<Matrix> embed_across_ranks(const EmbeddingModel& model,
       if (start == 0) local = Matrix(static_cast<int64_t>(mine.size()), e.cols);
       std::copy(e.values.begin(), e.values.end(), local.row(static_cast<int64_t>(start)).begin());
       if (progress) progress->update(static_cast<int64_t>(start + chunk.size()));
+      stop_switch.after_commit();
     }
     if (progress && !stopped) progress->finish(static_cast<int64_t>(mine.size()));
   } catch (...) {

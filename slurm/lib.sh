@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What genvec's Slurm job scripts share (sourced by slurm/train.sh and slurm/stage.sh, from the
 # repository root): how a stage is launched, how a stop signal reaches it, when the job requeues
 # itself, and the job's logs.

@@ -12,7 +12,7 @@
 #SBATCH --signal=B:USR1@180
 #SBATCH --output=genvec-%x-%j.out
 set -uo pipefail
-cd "${SLURM_SUBMIT_DIR:-.}"
+cd "${SLURM_SUBMIT_DIR:-.}" || exit 1
 source slurm/lib.sh
 [ $# -ge 2 ] || { echo "usage: sbatch slurm/stage.sh STAGE CONFIG [genvec options]" >&2; exit 2; }
 stage=$1

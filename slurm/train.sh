@@ -31,7 +31,7 @@
 #SBATCH --signal=B:USR1@180
 #SBATCH --output=genvec-%j.out
 set -uo pipefail
-cd "${SLURM_SUBMIT_DIR:-.}"
+cd "${SLURM_SUBMIT_DIR:-.}" || exit 1
 source slurm/lib.sh
 
 # Environment for the ranks, left to the cluster's defaults unless set here:

@@ -13,6 +13,7 @@
 #include "common/atomic_file.h"
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fault_injection.h"
 #include "common/file_identity.h"
 #include "common/log.h"
 #include "common/progress.h"
@@ -133,6 +134,7 @@ int encode_main(const CommandContext& context) {
     return rows.texts[a].size() > rows.texts[b].size();
   });
   FaultKillSwitch kill_switch;
+  FaultKillSwitch stop_switch("GENVEC_FAULT_STOP_AFTER_CHUNKS", SIGUSR1);
   const StopSignals stop_signals;  // the chunk in flight is written, then every rank stops
   int64_t done_here = 0, resumed = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -166,6 +168,7 @@ int encode_main(const CommandContext& context) {
     ++done_here;
     if (progress && progress->due()) progress->update(chunks_on_disk());
     kill_switch.after_commit();
+    stop_switch.after_commit();
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

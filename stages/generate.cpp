@@ -16,6 +16,7 @@
 
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fault_injection.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/stop_signal.h"

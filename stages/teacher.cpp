@@ -13,6 +13,7 @@
 
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fault_injection.h"
 #include "common/file_identity.h"
 #include "common/log.h"
 #include "common/stop_signal.h"

@@ -20,6 +20,7 @@
 
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fault_injection.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/stop_signal.h"

@@ -2,8 +2,6 @@
 #include "stages/work_source.h"
 
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <thread>
 
 #include <ATen/ATen.h>
@@ -110,14 +108,6 @@ int64_t WorkSource::batches(int64_t shard) const {
 
 int64_t WorkSource::batch_count(int64_t shard, int64_t batch) const {
   return std::min(batch_rows_, shard_rows_[shard] - batch * batch_rows_);
-}
-
-FaultKillSwitch::FaultKillSwitch(const char* variable, int signal) : signal_(signal) {
-  if (const char* after = std::getenv(variable)) chunks_left_ = std::atoll(after);
-}
-
-void FaultKillSwitch::after_commit() {
-  if (chunks_left_ > 0 && --chunks_left_ == 0) std::raise(signal_);
 }
 
 }  // namespace genvec

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <atomic>
-#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -60,22 +59,6 @@ class WorkSource {
   std::atomic<int64_t> units_{0};           // rank 0: over all ranks, this run
   std::optional<Progress> progress_;        // rank 0
   std::unique_ptr<WorkQueue> queue_;
-};
-
-// Fault injection for the resume tests: with the environment variable `variable` set to N
-// (GENVEC_FAULT_KILL_AFTER_CHUNKS for the data stages, GENVEC_FAULT_KILL_AFTER_STEPS for
-// training) the process kills itself with SIGKILL, as a preempted job would be killed, after
-// committing its N-th chunk or step; `signal` instead of SIGKILL delivers another signal there
-// (GENVEC_FAULT_TERM_AFTER_STEPS: a SIGTERM, as Slurm sends at preemption).
-class FaultKillSwitch {
- public:
-  explicit FaultKillSwitch(const char* variable = "GENVEC_FAULT_KILL_AFTER_CHUNKS",
-                           int signal = SIGKILL);
-  void after_commit();
-
- private:
-  int64_t chunks_left_ = -1;
-  int signal_;
 };
 
 }  // namespace genvec

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What the Slurm tests share (sourced): skip without a cluster, a scratch folder, and waiting for
 # jobs. Expects $genvec and $repo.
 source "$repo/tests/skip.sh"
@@ -15,11 +16,13 @@ export GENVEC=$genvec
 job_field() { scontrol -o show job "$1" 2>/dev/null | grep -o " $2=[^ ]*" | head -1 | cut -d= -f2; }
 
 # wait_job JOB SECONDS: waits for the job to end and prints its final state. A job that requeued
-# itself waits in PENDING for Slurm's requeue delay (about two minutes, Reason=BeginTime): it is
-# let go at once, as an operator would, so the test does not sit out the delay. (sbatch --wait
-# polls with growing pauses, up to half a minute; this polls every half second.)
+# itself waits in PENDING for Slurm's requeue delay (about two minutes, Reason=BeginTime): once
+# its last run has left the node (the node idle for a few seconds; earlier, Slurm refuses the
+# start: "Job credential revoked") it is let go, as an operator would, so the test does not sit
+# out the delay. (sbatch --wait polls with growing pauses, up to half a minute; this polls every
+# half second.)
 wait_job() {
-  local job=$1 deadline=$((SECONDS + $2)) state reason
+  local job=$1 deadline=$((SECONDS + $2)) state reason idle=0
   while ((SECONDS < deadline)); do
     state=$(job_field "$job" JobState)
     case $state in
@@ -29,7 +32,12 @@ wait_job() {
         ;;
       PENDING)
         reason=$(job_field "$job" Reason)
-        [ "$reason" = BeginTime ] && scontrol update JobId="$job" StartTime=now >/dev/null 2>&1
+        if [ "$reason" = BeginTime ] && [ "$(sinfo -h -N -o %T | head -1)" = idle ]; then
+          idle=$((idle + 1))
+          ((idle < 6)) || scontrol update JobId="$job" StartTime=now >/dev/null 2>&1
+        else
+          idle=0
+        fi
         [ "$reason" = DependencyNeverSatisfied ] && { echo "$state ($reason)"; return 0; }
         ;;
     esac

@@ -55,7 +55,9 @@ tail -1 "$scratch/train.out" | grep -q "^genvec: job $job restart 0: done: .*sta
 cmp -s "$logs/summary.txt" <(tail -1 "$scratch/train.out") || fail "summary.txt differs from the last line"
 # Batch logs get progress lines, never a bar's carriage returns (srun gives no terminal, but
 # auto must not draw one under a launcher anyway).
-grep -q "^\[progress\] generate 200/200" "$logs/generate.log" || fail "no progress line in generate.log"
+grep -q "^\[progress\] generate 200/200" "$logs/generate.log" &&
+  grep -q "^\[progress\] eval checkpoint-step-00000020: texts embedded (rank 0's share)" "$logs/eval.log" ||
+  fail "no progress lines in generate.log and eval.log"
 ! grep -q $'\r' "$logs"/*.log || fail "a carriage return in the stage logs"
 
 echo "--- slurm/submit.sh configs/tiny.toml: shard, a generation array, teacher, train, eval"

@@ -29,10 +29,47 @@ h5dump -a committed_rows "$work/one/cache/generations/shard-00000-of-00004.h5" |
   fail "no committed_rows attribute"
 
 "$@" 2 "$genvec" shard --config "$config" --set run.dir="$work/two" >/dev/null &&
-  "$@" 2 "$genvec" generate --config "$config" --set run.dir="$work/two" >/dev/null &&
-  "$@" 2 "$genvec" teacher --config "$config" --set run.dir="$work/two" >/dev/null || fail "2 ranks"
+  "$@" 2 "$genvec" generate --config "$config" --set run.dir="$work/two" > "$work/two.log" &&
+  "$@" 2 "$genvec" teacher --config "$config" --set run.dir="$work/two" >> "$work/two.log" ||
+  fail "2 ranks"
 [ "$(ls "$work"/two/cache/teacher/*.h5 | wc -l)" = 4 ] || fail "expected 4 teacher caches"
 [ "$(dump one)" = "$(dump two)" ] || fail "2 ranks wrote other caches than 1"
+# mpirun gives every rank a pseudo-terminal even with its output in a file: the log must still
+# get plain progress lines, not a bar's carriage-return redraws.
+grep -q "^\[progress\] generate 200/200 (100.0%)" "$work/two.log" &&
+  grep -q "^\[progress\] teacher 200/200 (100.0%)" "$work/two.log" ||
+  fail "no progress lines in a log written under mpirun: $(cat "$work/two.log")"
+! grep -q $'\r' "$work/two.log" || fail "carriage returns in a log written under mpirun"
+
+# A stop signal to one rank of two (SIGUSR1, as Slurm's warning signal): both commit the batch in
+# flight and stop with 75, the other saying it stopped with the signalled one; the rerun ends with
+# the caches of an uninterrupted run (1,000 queries answered one at a time: long enough to hit).
+long=(--set data.max_queries=1000 --set generate.batch_size=1)
+stage long1 shard "${long[@]}" >/dev/null && stage long1 generate "${long[@]}" >/dev/null ||
+  fail "1,000 queries on 1 rank"
+stage stopped shard "${long[@]}" >/dev/null
+"$@" 2 "$genvec" generate --config "$config" --set run.dir="$work/stopped" "${long[@]}" \
+  > "$work/stopped.log" 2>&1 &
+launcher=$!
+for _ in $(seq 300); do
+  [ "$(find "$work/stopped/cache/generations" -name 'chunk-*.h5' 2>/dev/null | wc -l)" -ge 10 ] && break
+  sleep 0.1
+done
+signalled=$(pgrep -P "$launcher" -f "genvec generate" | tail -1)
+[ -n "$signalled" ] || fail "no rank process found under the launcher"
+kill -USR1 "$signalled"
+rc=0
+wait "$launcher" || rc=$?
+[ "$rc" = 75 ] || fail "stopped by SIGUSR1: expected exit 75, got $rc: $(tail -5 "$work/stopped.log")"
+grep -q "generate stopped by a signal after committing" "$work/stopped.log" || fail "no stop message"
+grep -q "generate: rank [01] received SIGUSR1" "$work"/stopped/logs/rank-*.log &&
+  grep -q "generate: rank [01] stops with the others" "$work"/stopped/logs/rank-*.log ||
+  fail "the ranks' logs do not say who received the signal: $(cat "$work"/stopped/logs/rank-*.log | grep generate:)"
+"$@" 2 "$genvec" generate --config "$config" --set run.dir="$work/stopped" "${long[@]}" >/dev/null ||
+  fail "resume after the stop"
+[ "$(for f in "$work"/stopped/cache/generations/*.h5; do h5dump "$f" | tail -n +2; done)" = \
+  "$(for f in "$work"/long1/cache/generations/*.h5; do h5dump "$f" | tail -n +2; done)" ] ||
+  fail "stopped and resumed: the caches differ from an uninterrupted run's"
 for run in "3 dynamic" "2 static"; do
   read -r np schedule <<<"$run"
   dir=np$np-$schedule

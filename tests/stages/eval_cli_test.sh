@@ -9,8 +9,11 @@
 # - a misspelled task name (the reference's "BIOSSESSTS17"), a missing file, an unknown key and a
 #   malformed row are errors naming the task, file and line; so are a bad eval.models item and an
 #   eval.max_length too short for the special tokens; another eval.max_length is not reused;
-# - `genvec encode` writes .npy, .h5 and .jsonl with the same numbers; killed after one chunk it
-#   resumes to the same bytes; a bad input row is an error naming its line;
+# - a stop signal during eval (injected after a chunk of texts) ends it with 75 keeping the
+#   finished results; the rerun finishes;
+# - `genvec encode` writes .npy, .h5 and .jsonl with the same numbers; killed after one chunk, or
+#   stopped by a signal on 2 ranks, it resumes to the same bytes; a bad input row is an error
+#   naming its line;
 # - `genvec decode` prints the text generated from the soft prompts, --logit-lens the top tokens;
 # - training on from step 20 to 30 evaluates step 30 against the best score best.json kept.
 #   eval_cli_test.sh GENVEC SOURCE_DIR MPIRUN...
@@ -81,6 +84,14 @@ for task in tasks:
     assert abs(a["main_score"] - b["main_score"]) < 1e-4, (task, a["main_score"], b["main_score"])
 PY
 
+# A stop signal (Slurm's warning signal, injected after each rank's first chunk of texts) stops
+# the model being embedded on both ranks with exit 75; the checkpoint's results stay, and the
+# rerun below evaluates the rest.
+rc=0
+out=$(GENVEC_FAULT_STOP_AFTER_CHUNKS=1 g2 eval --model all 2>&1) || rc=$?
+[ "$rc" = 75 ] || fail "eval stopped by SIGUSR1: expected exit 75, got $rc: $out"
+echo "$out" | grep -q "eval: stopped by a signal while embedding for" || fail "no stop message: $out"
+[ -f "$results/stsbenchmark.json" ] || fail "the stop lost finished results"
 out=$(g2 eval --model all 2>&1) || fail "eval --model all: $out"
 echo "$out" | grep -q "^| task | type | main score | checkpoint-step-00000020 | llm-last | llm-mean | teacher |" ||
   fail "the baselines' columns: $out"
@@ -131,6 +142,9 @@ texts=$source/datasets/queries/queries.jsonl
 rows=$(wc -l <"$texts")
 for ext in npy h5 jsonl; do
   out=$(g2 encode --input "$texts" --output "$work/e.$ext" 2>&1) || fail "encode .$ext: $out"
+  # Under mpirun, with the output captured: progress lines, no carriage returns.
+  echo "$out" | grep -q "^\[progress\] encode: chunks 5/5 (100.0%)" || fail "no progress line: $out"
+  [[ $out != *$'\r'* ]] || fail "a carriage return in encode's output"
 done
 python3 - "$work/e.npy" "$work/e.jsonl" "$rows" <<'PY' || fail "npy / jsonl"
 import ast, json, struct, sys
@@ -159,6 +173,14 @@ out=$(g encode --input "$texts" --output "$work/r.npy" 2>&1) || fail "resume: $o
 echo "$out" | grep -q "1 chunks were already done" || fail "did not resume: $out"
 cmp "$work/e.npy" "$work/r.npy" || fail "resumed output differs"
 [ -d "$work/r.npy.partial" ] && fail "partial folder left behind"
+# Stopped by a signal after each rank's first chunk (2 ranks): exit 75, both chunks kept, the
+# rerun writes the same bytes.
+rc=0
+out=$(GENVEC_FAULT_STOP_AFTER_CHUNKS=1 g2 encode --input "$texts" --output "$work/s.npy" 2>&1) || rc=$?
+[ "$rc" = 75 ] || fail "encode stopped by SIGUSR1: expected exit 75, got $rc: $out"
+[ "$(ls "$work/s.npy.partial"/chunk-*.f32 | wc -l)" = 2 ] || fail "two chunks expected after the stop"
+out=$(g2 encode --input "$texts" --output "$work/s.npy" 2>&1) || fail "resume after the stop: $out"
+cmp "$work/e.npy" "$work/s.npy" || fail "the output after a stop differs"
 out=$(g encode --input "$texts" --output "$work/i.npy" --task stsbenchmark 2>&1) || fail "--task: $out"
 cmp -s "$work/e.npy" "$work/i.npy" && fail "the task's instruction changed nothing"
 printf '{"text": "fine"}\n{"txt": "no text"}\n' >"$work/bad.jsonl"
