@@ -86,9 +86,9 @@ void Progress::draw(int64_t done, int64_t units) {
                 static_cast<long long>(done), static_cast<long long>(total_), 100 * fraction, rate,
                 unit_rate, eta.c_str());
   } else {
-    std::printf("[progress] %s %lld/%lld (%.1f%%), %.2f/s%s, elapsed %s, ETA %s\n",
-                what_.c_str(), static_cast<long long>(done), static_cast<long long>(total_),
-                100 * fraction, rate, unit_rate, duration_text(seconds).c_str(), eta.c_str());
+    std::printf("[progress] %s %lld/%lld (%.1f%%), %.2f/s%s, elapsed %s, ETA %s\n", what_.c_str(),
+                static_cast<long long>(done), static_cast<long long>(total_), 100 * fraction, rate,
+                unit_rate, duration_text(seconds).c_str(), eta.c_str());
   }
   std::fflush(stdout);
 }

@@ -12,7 +12,7 @@ namespace genvec {
 
 class StopSignals {
  public:
-  StopSignals();   // installs the handlers (the previous ones come back at destruction)
+  StopSignals();  // installs the handlers (the previous ones come back at destruction)
   ~StopSignals();
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;

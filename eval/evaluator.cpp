@@ -68,8 +68,9 @@ std::optional<Matrix> embed_across_ranks(const EmbeddingModel& model,
   } catch (...) {
     failure = std::current_exception();
   }
-  at::Tensor status = at::tensor(
-      {failure ? int64_t{1} : int64_t{0}, stopped ? int64_t{1} : int64_t{0}, local.cols}, at::kLong);
+  at::Tensor status =
+      at::tensor({failure ? int64_t{1} : int64_t{0}, stopped ? int64_t{1} : int64_t{0}, local.cols},
+                 at::kLong);
   communicator.all_reduce(status, ReduceOp::max);
   if (failure) std::rethrow_exception(failure);
   if (status[0].item<int64_t>() != 0)

@@ -29,9 +29,10 @@
 genvec=${GENVEC:-build/launcher/genvec}
 job_config=""
 job_args=()
+job_run_dir=""
 job_log_dir=""
-job_failures=""  # how often this job's stages failed, over its restarts
-job_stages=()  # "stage: outcome, seconds" for the summary
+job_failures=""  # the file counting this job's failed stages over its restarts
+job_stages=()    # "<stage> ok 12s" (or stopped, FAILED) for the summary line
 stop_signal=""
 step_pid=""
 

@@ -92,8 +92,8 @@ int generate_main(const CommandContext& context) {
   const GenerateConfig& g = config.generate;
   const fs::path shard_dir = fs::path(config.run.dir) / "shards";
   const fs::path cache_dir = fs::path(config.run.dir) / "cache" / "generations";
-  const std::vector<ShardEntry> shards = only_requested_shard(shard_manifest_entries(shard_dir),
-                                                             context.value("--shard"), shard_dir);
+  const std::vector<ShardEntry> shards =
+      only_requested_shard(shard_manifest_entries(shard_dir), context.value("--shard"), shard_dir);
   const fs::path model = config.model.path;
   const Placement placement = stage_placement(config, world.info());
   const GenerationSetup setup = generation_setup(config, placement);
@@ -105,12 +105,14 @@ int generate_main(const CommandContext& context) {
   FaultKillSwitch kill_switch;
   const StopSignals stop_signals;  // the batch in flight is committed, then the stage stops
 
-  WorkSource work(world, config, "generate", "generated tokens", shards, g.batch_size, [&](size_t s) {
-    const ShardChunksState state = cache_of(s).prepare(context.has_flag("--force"));
-    if (state.finished)
-      log_info(str_cat(shards[s].name(), ": already generated (", state.committed_rows, " rows)"));
-    return state;
-  });
+  WorkSource work(
+      world, config, "generate", "generated tokens", shards, g.batch_size, [&](size_t s) {
+        const ShardChunksState state = cache_of(s).prepare(context.has_flag("--force"));
+        if (state.finished)
+          log_info(
+              str_cat(shards[s].name(), ": already generated (", state.committed_rows, " rows)"));
+        return state;
+      });
 
   std::optional<Llm> llm;
   int64_t queries_done = 0, tokens_done = 0, merges_done = 0;
@@ -175,7 +177,7 @@ int generate_main(const CommandContext& context) {
   }
   const double busy_seconds = seconds_since(start);  // until this rank had no more work
   // Rank 0 shows the progress of the others until they are done too.
-  const bool stopped = work.finish();
+  if (work.finish()) return kExitPreempted;
 
   // Totals over all ranks for the one summary rank 0 prints.
   auto communicator = world.make_cpu_communicator(config.dist.timeout_s);
@@ -183,14 +185,6 @@ int generate_main(const CommandContext& context) {
   communicator->all_reduce(totals, ReduceOp::sum);
   at::Tensor times = at::tensor({load_seconds, generate_seconds, busy_seconds}, at::kDouble);
   communicator->all_reduce(times, ReduceOp::sum);
-  if (stopped) {
-    log_stop_reason("generate", world.rank());
-    if (world.rank() == 0)
-      std::cout << "generate stopped by a signal after committing " << totals[0].item<int64_t>()
-                << " answers in this run; rerun the same command to continue (exit code "
-                << kExitPreempted << ")\n";
-    return kExitPreempted;
-  }
   if (world.rank() == 0 && totals[0].item<int64_t>() == 0 && totals[2].item<int64_t>() == 0) {
     std::cout << (context.value("--shard") ? "shard " + *context.value("--shard") + " is"
                                            : "all " + std::to_string(shards.size()) + " shards are")

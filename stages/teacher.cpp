@@ -152,19 +152,11 @@ int teacher_main(const CommandContext& context) {
     kill_switch.after_commit();
   }
   // Rank 0 shows the progress of the others until they are done too.
-  const bool stopped = work.finish();
+  if (work.finish()) return kExitPreempted;
 
   auto communicator = world.make_cpu_communicator(config.dist.timeout_s);
   at::Tensor totals = at::tensor({rows_done, truncated, empty, merges_done}, at::kLong);
   communicator->all_reduce(totals, ReduceOp::sum);
-  if (stopped) {
-    log_stop_reason("teacher", world.rank());
-    if (world.rank() == 0)
-      std::cout << "teacher stopped by a signal after committing " << totals[0].item<int64_t>()
-                << " embeddings in this run; rerun the same command to continue (exit code "
-                << kExitPreempted << ")\n";
-    return kExitPreempted;
-  }
   if (world.rank() != 0) return 0;
   if (totals[0].item<int64_t>() == 0 && totals[3].item<int64_t>() == 0) {
     std::cout << "all " << shards.size() << " shards are embedded already; nothing to do "

@@ -5,7 +5,8 @@
 // global batch's target-token and row counts, so the summed gradient is the global batch's
 // whatever the number of ranks or micro-batches. Checkpoints (training/checkpoint.h) every
 // train.checkpoint_every steps and when a stop signal arrives (common/stop_signal.h: the step in
-// flight finishes, is saved, and the run exits with kExitPreempted); a rerun resumes from the newest good checkpoint, on any number of ranks.
+// flight finishes, is saved, and the run exits with kExitPreempted); a rerun resumes from the
+// newest good checkpoint, on any number of ranks.
 #include <ATen/ATen.h>
 #include <sys/resource.h>
 
@@ -283,10 +284,11 @@ int train_main(const CommandContext& context) {
                               ? embedder.flat().grad().detach()
                               : at::zeros_like(embedder.flat().detach());
     if (nonfinite.empty() && !at::isfinite(gradient).all().item<bool>()) nonfinite = "gradient";
-    at::Tensor buffer = at::cat(
-        {gradient, at::tensor({static_cast<float>(recon_sum), static_cast<float>(align_sum),
-                               nonfinite.empty() ? 0.0f : 1.0f, stop_signal_received() ? 1.0f : 0.0f},
-                              at::TensorOptions(placement.device).dtype(at::kFloat))});
+    at::Tensor buffer =
+        at::cat({gradient,
+                 at::tensor({static_cast<float>(recon_sum), static_cast<float>(align_sum),
+                             nonfinite.empty() ? 0.0f : 1.0f, stop_signal_received() ? 1.0f : 0.0f},
+                            at::TensorOptions(placement.device).dtype(at::kFloat))});
     communicator->all_reduce(buffer, ReduceOp::sum);
     const at::Tensor totals = buffer.narrow(0, numel, 4).to(at::kCPU, at::kDouble);
     const double* total = totals.data_ptr<double>();

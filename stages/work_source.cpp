@@ -2,6 +2,7 @@
 #include "stages/work_source.h"
 
 #include <chrono>
+#include <iostream>
 #include <thread>
 
 #include <ATen/ATen.h>
@@ -11,6 +12,7 @@
 #include "common/stop_signal.h"
 #include "dist/communicator.h"
 #include "dist/world.h"
+#include "stages/command.h"
 
 namespace genvec {
 namespace {
@@ -37,7 +39,7 @@ bool has_stop_flag(const WorkQueue::Message& message) { return (message[0] & kSt
 WorkSource::WorkSource(const World& world, const Config& config, const std::string& stage,
                        const std::string& unit, const std::vector<ShardEntry>& shards,
                        int64_t batch_rows, const Prepare& prepare)
-    : world_(world), timeout_s_(config.dist.timeout_s), batch_rows_(batch_rows) {
+    : world_(world), stage_(stage), timeout_s_(config.dist.timeout_s), batch_rows_(batch_rows) {
   const DistConfig& dist = config.dist;
   int64_t total_rows = 0;
   for (const ShardEntry& shard : shards) {
@@ -99,7 +101,16 @@ bool WorkSource::finish() {
   // A rank whose work ran out before another was signalled has not heard of the stop.
   at::Tensor stopped = at::tensor({stopping_.load() ? 1 : 0}, at::kInt);
   world_.make_cpu_communicator(timeout_s_)->all_reduce(stopped, ReduceOp::max);
-  return stopped.item<int>() != 0;
+  if (stopped.item<int>() == 0) return false;
+  log_stop_reason(stage_, world_.rank());
+  if (progress_) {
+    int64_t total_rows = 0;
+    for (const int64_t rows : shard_rows_) total_rows += rows;
+    std::cout << stage_ << " stopped by a signal with " << rows_committed_ << " of " << total_rows
+              << " rows committed; rerun the same command to continue (exit code " << kExitPreempted
+              << ")\n";
+  }
+  return true;
 }
 
 int64_t WorkSource::batches(int64_t shard) const {

@@ -14,11 +14,11 @@
 #include <optional>
 #include <vector>
 
+#include "common/progress.h"
 #include "data/shard_chunks.h"
 #include "data/shards.h"
 #include "data/work_schedule.h"
 #include "dist/work_queue.h"
-#include "common/progress.h"
 
 namespace genvec {
 
@@ -40,7 +40,8 @@ class WorkSource {
   WorkItem next(const WorkItem& completed, int64_t completed_units = 0);
   // Collective, after this rank's last item. Rank 0 follows the others until every rank is done
   // and its queue's helper thread has stopped; after finish() every rank may make collective
-  // calls. True on every rank when a stop signal cut the work short (some is left undone).
+  // calls. True on every rank when a stop signal cut the work short (some is left undone): then
+  // every rank has logged why, and rank 0 has said how far the stage got.
   bool finish();
 
   // The rows of batch `batch` of shard `shard`: [first, first + count) of its batch plan.
@@ -50,10 +51,11 @@ class WorkSource {
 
  private:
   const World& world_;
+  std::string stage_;
   double timeout_s_;
   std::vector<int64_t> shard_rows_;
   int64_t batch_rows_;
-  std::atomic<bool> stopping_{false};  // rank 0: hands out nothing more; others: were told so
+  std::atomic<bool> stopping_{false};       // rank 0: hands out nothing more; others: were told so
   std::optional<WorkSchedule> schedule_;    // rank 0
   std::atomic<int64_t> rows_committed_{0};  // rank 0: over all ranks, resumed rows included
   std::atomic<int64_t> units_{0};           // rank 0: over all ranks, this run

@@ -61,7 +61,7 @@ kill -USR1 "$signalled"
 rc=0
 wait "$launcher" || rc=$?
 [ "$rc" = 75 ] || fail "stopped by SIGUSR1: expected exit 75, got $rc: $(tail -5 "$work/stopped.log")"
-grep -q "generate stopped by a signal after committing" "$work/stopped.log" || fail "no stop message"
+grep -q "generate stopped by a signal with [0-9]* of 1000 rows committed" "$work/stopped.log" || fail "no stop message"
 grep -q "generate: rank [01] received SIGUSR1" "$work"/stopped/logs/rank-*.log &&
   grep -q "generate: rank [01] stops with the others" "$work"/stopped/logs/rank-*.log ||
   fail "the ranks' logs do not say who received the signal: $(cat "$work"/stopped/logs/rank-*.log | grep generate:)"
