@@ -70,9 +70,9 @@ int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
     // it (if it cannot, it fails and the job ends), so no rank of a second job writes anything,
     // its logs included.
     // The tasks of a generation job array (generate --shard I) run at once on one run directory,
-    // each on its own shard, so each holds that shard's lock.
+    // each on its own shard, so each holds that shard's lock (a value that is not a number gets
+    // the run's lock; generate rejects it).
     std::unique_ptr<RunLock> lock;
-    // (A value that is not a number gets the run's lock; generate rejects it.)
     const auto shard = command_line.values.find("--shard");
     const bool one_shard = shard != command_line.values.end() && !shard->second.empty() &&
                            shard->second.find_first_not_of("0123456789") == std::string::npos;
