@@ -102,7 +102,7 @@ struct DistConfig {
 
 struct LogConfig {
   std::string level = "info";
-  std::string progress = "auto";  // auto | bar | lines (stages/progress.h)
+  std::string progress = "auto";  // auto | bar | lines (common/progress.h)
   double progress_every_s = 30;   // seconds between two progress lines in a log file
 };
 

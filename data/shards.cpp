@@ -56,6 +56,12 @@ ShardOptions shard_options(const Config& config) {
   return options;
 }
 
+std::optional<int64_t> shard_index_parse(const std::string& text) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoll(text);
+}
+
 std::string shard_file_name(int64_t shard, int64_t num_shards) {
   char name[64];
   std::snprintf(name, sizeof name, "shard-%05lld-of-%05lld.jsonl", static_cast<long long>(shard),

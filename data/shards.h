@@ -44,6 +44,10 @@ ShardOptions shard_options(const Config& config);
 
 std::string shard_file_name(int64_t shard, int64_t num_shards);
 
+// A shard number as a user writes it (`genvec generate --shard 3`): decimal digits only, at most
+// nine; nullopt otherwise. "03" and "3" are the same shard.
+std::optional<int64_t> shard_index_parse(const std::string& text);
+
 // What the shards are made from: the options and each input file's path, size and modification
 // time (cheap to check before reading anything).
 std::string shard_input_fingerprint(const std::vector<std::filesystem::path>& files,

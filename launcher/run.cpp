@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -12,6 +13,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/run_lock.h"
+#include "data/shards.h"
 #include "dist/communicator.h"
 #include "dist/world.h"
 #include "models/builtin_model.h"
@@ -73,11 +75,12 @@ int launcher_run(const CommandLine& command_line, int* argc, char*** argv) {
     // each on its own shard, so each holds that shard's lock (a value that is not a number gets
     // the run's lock; generate rejects it).
     std::unique_ptr<RunLock> lock;
-    const auto shard = command_line.values.find("--shard");
-    const bool one_shard = shard != command_line.values.end() && !shard->second.empty() &&
-                           shard->second.find_first_not_of("0123456789") == std::string::npos;
+    const auto shard_value = command_line.values.find("--shard");
+    const std::optional<int64_t> shard = shard_value == command_line.values.end()
+                                             ? std::nullopt
+                                             : shard_index_parse(shard_value->second);
     const std::string lock_name =
-        one_shard ? "genvec-shard-" + shard->second + ".lock" : "genvec.lock";
+        shard ? "genvec-shard-" + std::to_string(*shard) + ".lock" : "genvec.lock";
     if (command.uses_run_dir) {
       if (world->rank() == 0) lock = std::make_unique<RunLock>(run_dir, lock_name);
       world->make_cpu_communicator(config.dist.timeout_s)->barrier();

@@ -70,18 +70,13 @@ OpenShard shard_open(int64_t index, const fs::path& file, const GenerationSetup&
 std::vector<ShardEntry> only_requested_shard(std::vector<ShardEntry> shards,
                                              const std::string* requested, const fs::path& dir) {
   if (!requested) return shards;
-  size_t used = 0;
-  int64_t index = -1;
-  try {
-    index = std::stoll(*requested, &used);
-  } catch (const std::exception&) {
-  }
-  if (used != requested->size() || index < 0 || index >= static_cast<int64_t>(shards.size()))
+  const std::optional<int64_t> index = shard_index_parse(*requested);
+  if (!index || *index >= static_cast<int64_t>(shards.size()))
     throw ConfigError("--shard " + *requested + ": " + dir.string() + " holds shards 0 to " +
                           std::to_string(shards.size() - 1),
                       "pass a shard number in that range (a job array: --array=0-" +
                           std::to_string(shards.size() - 1) + ")");
-  return {shards[static_cast<size_t>(index)]};
+  return {shards[static_cast<size_t>(*index)]};
 }
 
 }  // namespace
@@ -185,11 +180,12 @@ int generate_main(const CommandContext& context) {
   communicator->all_reduce(totals, ReduceOp::sum);
   at::Tensor times = at::tensor({load_seconds, generate_seconds, busy_seconds}, at::kDouble);
   communicator->all_reduce(times, ReduceOp::sum);
+  const std::string* one_shard = context.value("--shard");
+  const std::string scope =
+      one_shard ? "shard " + *one_shard : "all " + std::to_string(shards.size()) + " shards";
   if (world.rank() == 0 && totals[0].item<int64_t>() == 0 && totals[2].item<int64_t>() == 0) {
-    std::cout << (context.value("--shard") ? "shard " + *context.value("--shard") + " is"
-                                           : "all " + std::to_string(shards.size()) + " shards are")
-              << " generated already; nothing to do "
-              << "(--force redoes them)\n";
+    std::cout << scope << (one_shard ? " is" : " are")
+              << " generated already; nothing to do (--force redoes them)\n";
   } else if (world.rank() == 0) {
     const double seconds = seconds_since(start);
     const double load = times[0].item<double>(), loop = times[1].item<double>();
@@ -198,9 +194,7 @@ int generate_main(const CommandContext& context) {
               << totals[1].item<int64_t>() << " tokens) in " << seconds << " s ("
               << totals[0].item<int64_t>() / std::max(seconds, 1e-9) << " queries/s, "
               << totals[1].item<int64_t>() / std::max(seconds, 1e-9) << " tokens/s) on "
-              << world.size() << " rank(s), " << config.dist.schedule << " schedule; "
-              << (context.value("--shard") ? "shard " + *context.value("--shard")
-                                           : "all " + std::to_string(shards.size()) + " shards")
+              << world.size() << " rank(s), " << config.dist.schedule << " schedule; " << scope
               << " done, in " << cache_dir.string() << "\n"
               << "  summed over ranks: model load " << load << " s, generation loop " << loop
               << " s, the stage's own work (prompts, decoding, caches, asking for work) " << other

@@ -162,5 +162,15 @@ TEST_F(Shards, ManifestDescribesTheShards) {
   EXPECT_NE(shard_input_fingerprint(files, options), *shard_manifest_fingerprint(dir_ / "out"));
 }
 
+// `generate --shard I` and the lock of a job array's task read the number the same way: "03" is
+// shard 3 (one lock file for both spellings); anything but plain digits is no shard.
+TEST(ShardIndex, DigitsOnly) {
+  EXPECT_EQ(shard_index_parse("3"), 3);
+  EXPECT_EQ(shard_index_parse("03"), 3);
+  EXPECT_EQ(shard_index_parse("0"), 0);
+  for (const char* bad : {"", "-1", "+1", "3a", "1e3", " 3", "0x3", "1234567890"})
+    EXPECT_EQ(shard_index_parse(bad), std::nullopt) << bad;
+}
+
 }  // namespace
 }  // namespace genvec

@@ -22,6 +22,10 @@ stage() { local dir=$1; shift; "$genvec" "$@" --config "$config" --set run.dir="
 dump() { for f in "$work/$1"/cache/*/*.h5; do h5dump "$f" | tail -n +2; done; }
 
 stage one shard >/dev/null && out=$(stage one generate) && stage one teacher || fail "1 rank"
+for bad in 4 x; do
+  err=$(stage one generate --shard $bad 2>&1) && fail "--shard $bad accepted"
+  echo "$err" | grep -q -- "--shard $bad: .* holds shards 0 to 3" || fail "--shard $bad: $err"
+done
 echo "$out" | grep -Eq "^\[progress\] generate 200/200 \(100.0%\), [0-9.]+/s, [0-9.]+ generated tokens/s" ||
   fail "no progress line: $out"
 [ "$(ls "$work"/one/cache/generations/*.h5 | wc -l)" = 4 ] || fail "expected 4 shard caches"
